@@ -1,0 +1,88 @@
+"""Starting the services a run needs (Ray, MLflow, Prefect) from the settings, quietly.
+
+Called by entry points, never at import: connecting to Ray or pointing MLflow somewhere are side
+effects that tests and embedding applications must control.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import warnings
+
+from deepto.settings import Settings
+
+
+def configure_logging(settings: Settings) -> None:
+    """Show users the stages and results, not the libraries' internal chatter (unless verbose).
+
+    Libraries set their own logger levels when imported, so a global ceiling is the only switch
+    that holds; failures still reach the user as exceptions, printed once by the CLI.
+    """
+    if settings.verbose:
+        logging.disable(logging.NOTSET)
+        return
+    logging.disable(logging.CRITICAL)
+    warnings.filterwarnings("ignore")
+
+
+@contextlib.contextmanager
+def quiet_stderr(settings: Settings):
+    """MLflow's registry prints its progress straight to stderr; hide it unless verbose."""
+    if settings.verbose:
+        yield
+        return
+    with contextlib.redirect_stderr(io.StringIO()):
+        yield
+
+
+def prefect_environment(settings: Settings) -> dict[str, str]:
+    """Prefect reads its own PREFECT_* variables; derive them from Deepto's settings."""
+    env = {
+        "PREFECT_HOME": str(settings.prefect_home),
+        "PREFECT_LOGGING_LEVEL": "INFO" if settings.verbose else "CRITICAL",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    if settings.prefect_api_url:
+        env["PREFECT_API_URL"] = settings.prefect_api_url
+    return env
+
+
+def apply_service_environment(settings: Settings) -> None:
+    """Set the variables the libraries read; must run before Prefect is imported."""
+    os.environ.update(prefect_environment(settings))
+    os.environ.setdefault("RAY_DATA_DISABLE_PROGRESS_BARS", "0" if settings.verbose else "1")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
+
+
+def ensure_ray(settings: Settings):
+    """Connect to the configured Ray cluster, or start a local one; reuse one already running."""
+    import ray
+
+    if ray.is_initialized():
+        return ray
+    kwargs = dict(
+        log_to_driver=settings.verbose,
+        logging_level=logging.INFO if settings.verbose else logging.ERROR,
+        include_dashboard=False,
+        runtime_env={"env_vars": {"RAY_DATA_DISABLE_PROGRESS_BARS": "0" if settings.verbose else "1"}},
+    )
+    if settings.ray_address:
+        ray.init(address=settings.ray_address, **kwargs)
+    else:
+        num_cpus = settings.ray_num_cpus or (os.cpu_count() or 1) + 2
+        ray.init(num_cpus=num_cpus, **kwargs)
+    from ray.data import DataContext
+
+    DataContext.get_current().enable_progress_bars = settings.verbose
+    return ray
+
+
+def ensure_mlflow(settings: Settings):
+    import mlflow
+
+    mlflow.set_tracking_uri(settings.tracking_uri)
+    return mlflow

@@ -1,0 +1,109 @@
+"""Scoring: the champion decides each case of a validated batch, or sends it to a human.
+
+Writes one row per case (id, score, decision, reason) and returns the batch's KPIs. Labelled batches
+are also priced against the process the use-case replaces; unlabelled ones report automation and
+cost of human work and compute only (their errors are not known yet).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from deepto import kpis
+from deepto.decisions import REVIEW
+from deepto.evaluation import predict_proba
+from deepto.kpis import KPIs
+from deepto.usecase import UseCase
+
+RAY_DATA_MIN_ROWS = 200_000
+"""Below this, scoring in one process beats Ray Data's start-up cost."""
+
+
+@dataclass
+class ScoreResult:
+    decisions: pd.DataFrame
+    kpis: KPIs | None
+    automation_rate: float
+    compute_seconds: float
+    labelled: bool
+
+
+def decide(usecase: UseCase, bundle, frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, float]:
+    """Decisions with readable reasons; also the probabilities and the compute seconds used."""
+    started = time.perf_counter()
+    arrays = usecase.load_preprocessor(bundle.preprocessor_state).transform(frame)
+    if len(frame) >= RAY_DATA_MIN_ROWS:
+        probs = _predict_with_ray_data(usecase, bundle.model, arrays)
+    else:
+        probs = predict_proba(bundle.model, arrays, usecase.transform_batch)
+    seconds = time.perf_counter() - started
+    decided = bundle.policy.decide(probs)
+    labels = np.array(list(usecase.actions) + ["review"], dtype=object)
+    table = pd.DataFrame({
+        usecase.id_column: frame[usecase.id_column].to_numpy(),
+        "score": probs[:, 1] if probs.shape[1] == 2 else probs.max(axis=1),
+        "predicted_class": np.asarray(usecase.class_names, dtype=object)[probs.argmax(axis=1)],
+        "decision": labels[np.where(decided == REVIEW, len(usecase.actions), decided)],
+        "reason": [bundle.policy.reason(row, usecase.class_names, usecase.actions) for row in probs],
+        "model_version": bundle.version,
+    })
+    return table, probs, seconds
+
+
+def _predict_with_ray_data(usecase: UseCase, model, arrays) -> np.ndarray:
+    """Large batches: score across the cluster, one model copy per actor."""
+    from deepto.training import to_dataset
+
+    transform = usecase.transform_batch
+
+    class Predictor:
+        def __call__(self, batch):
+            return {"probs": predict_proba(model, batch, transform)}
+
+    ds = to_dataset(arrays).map_batches(Predictor, batch_format="numpy", concurrency=2, batch_size=4096)
+    return np.stack(ds.to_pandas()["probs"].to_numpy())
+
+
+def batch_kpis(usecase: UseCase, bundle, frame: pd.DataFrame, probs: np.ndarray, compute_seconds: float,
+               baseline, fixed_cost_usd: float) -> KPIs:
+    """Price the champion and the baseline process on a labelled batch."""
+    eco = usecase.economics
+    labels = usecase.encode_labels(frame)
+    costs = eco.case_costs(frame)
+    training_share = kpis.amortised_training_cost(bundle.info.get("training_cost_usd", 0.0), len(frame),
+                                                  eco.cases_per_model)
+    compute = kpis.compute_cost_usd(compute_seconds, 1, 0, eco.cpu_core_hour_usd, eco.gpu_hour_usd)
+    deepto = kpis.process_outcome(bundle.policy.decide(probs), labels, costs, eco.review_cost_usd,
+                                  eco.human_error_rate, compute + training_share)
+    manual = kpis.manual_outcome(labels, costs, eco.review_cost_usd, eco.human_error_rate)
+    if baseline is None:
+        reference = manual
+    else:
+        from deepto.decisions import DecisionPolicy
+
+        policy = DecisionPolicy.from_dict(bundle.info["baseline_policy"])
+        reference = kpis.process_outcome(policy.decide(np.asarray(baseline.predict_proba(frame))), labels, costs,
+                                         eco.review_cost_usd, eco.human_error_rate)
+    inputs = {"policy": bundle.policy.to_dict(), "model_version": bundle.version,
+              "baseline_process": eco.baseline_process, "review_cost_usd": eco.review_cost_usd,
+              "cpu_core_hour_usd": eco.cpu_core_hour_usd, "compute_seconds": compute_seconds,
+              "training_cost_share_usd": training_share, "fixed_cost_usd": fixed_cost_usd}
+    return kpis.compute_kpis(usecase.name, deepto, reference, manual, fixed_cost_usd, inputs)
+
+
+def write_decisions(table: pd.DataFrame, out: Path) -> Path:
+    """Write atomically, so a failed run never leaves a half-written decisions file."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    if out.suffix == ".parquet":
+        table.to_parquet(partial, index=False)
+    else:
+        table.to_csv(partial, index=False)
+    partial.replace(out)
+    return out

@@ -1,0 +1,111 @@
+"""Platform settings: the one place that reads ``DEEPTO_*`` environment variables.
+
+Embedded defaults need no server: everything lives under ``DEEPTO_HOME``. A team points each store
+at a real service with one variable (a PostgreSQL URL, an MLflow server, a Ray cluster address).
+An optional TOML file (``DEEPTO_CONFIG`` or ``<home>/deepto.toml``) gives the same keys; environment
+variables win over it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from deepto.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DEEPTO_", extra="forbid", frozen=True)
+
+    home: Path = Field(Path(".deepto"), description="Folder that holds all embedded state.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the platform database; default: SQLite in home."
+    )
+    mlflow_tracking_uri: str | None = Field(
+        None, description="MLflow tracking URI; default: SQLite in home with a local artifact folder."
+    )
+    ray_address: str | None = Field(
+        None, description="Address of a Ray cluster (ray://host:10001 or auto); default: a local Ray."
+    )
+    prefect_api_url: str | None = Field(
+        None, description="Prefect server API URL; default: Prefect's temporary local API."
+    )
+    ray_num_cpus: int | None = Field(
+        None,
+        ge=1,
+        description="Logical CPUs of the local Ray; default: the machine's cores plus two, so "
+        "Ray Data keeps CPUs for its tasks while every core trains.",
+    )
+    fixed_cost_usd_per_run: float = Field(
+        0.0, ge=0, description="Platform cost booked to each run besides compute (licences, staff)."
+    )
+    verbose: bool = Field(False, description="Show Ray's, Prefect's and MLflow's own logs.")
+
+    @cached_property
+    def root(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.root / 'deepto.db'}"
+
+    @property
+    def tracking_uri(self) -> str:
+        return self.mlflow_tracking_uri or f"sqlite:///{self.root / 'mlflow.db'}"
+
+    @property
+    def artifact_root(self) -> Path:
+        return self.root / "mlartifacts"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.root / "runs"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.root / "prefect"
+
+    def ensure_home(self) -> Path:
+        """Create the state folders; called by entry points, never at import."""
+        for path in (self.root, self.artifact_root, self.quarantine_dir, self.runs_dir, self.prefect_home):
+            path.mkdir(parents=True, exist_ok=True)
+        return self.root
+
+
+def _file_values(environ: dict[str, str]) -> dict:
+    explicit = environ.get("DEEPTO_CONFIG")
+    path = Path(explicit) if explicit else Path(environ.get("DEEPTO_HOME", ".deepto")) / "deepto.toml"
+    if not path.is_file():
+        if explicit:
+            raise ConfigError(f"DEEPTO_CONFIG points at {path}, which does not exist.")
+        return {}
+    try:
+        values = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}. Fix the file or unset DEEPTO_CONFIG.")
+    env_keys = {k.removeprefix("DEEPTO_").lower() for k in environ if k.startswith("DEEPTO_")}
+    return {k: v for k, v in values.get("deepto", values).items() if k not in env_keys}
+
+
+def get_settings(**overrides) -> Settings:
+    """Read settings from the environment (and the optional TOML file), then ``overrides``."""
+    environ = dict(os.environ)
+    try:
+        values = {**_file_values(environ), **overrides}
+        return Settings(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(
+            f"Invalid Deepto settings ({problems}). Check the DEEPTO_* variables and the config file."
+        ) from None

@@ -1,0 +1,300 @@
+"""The platform database: pipeline runs, validation reports, quarantine, KPI records, model events.
+
+``Store`` wraps one SQLAlchemy URL: a SQLite file in ``DEEPTO_HOME`` by default, PostgreSQL for a
+team. Alembic migrations (``deepto/migrations``) own the schema and ``migrate()`` brings any database
+to the latest one. Readers return plain dicts, so the CLI, dashboards and Prefect tasks never hold
+ORM objects tied to a closed session.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Float, Select, case, cast, create_engine, event, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from deepto.db_models import (KPI_SCOPES, MODEL_EVENTS, RUN_KINDS, RUN_STATUSES, KpiRecord, ModelEvent,
+                              PipelineRun, QuarantinedBatch, ValidationReport, utcnow)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# A fixed advisory-lock key ("deepto" in ASCII): processes migrating one PostgreSQL database queue on it.
+_MIGRATION_LOCK = 0x646565_70746F
+# Set by the store itself (finish_run) or never changed after start_run.
+_RUN_OWN_FIELDS = frozenset({"id", "usecase", "kind", "status", "message", "started_at", "finished_at",
+                             "duration_s"})
+# The sums kpi_summary reports, all over labelled records only.
+_LABELLED_SUMS = ("deepto_errors", "baseline_errors", "deepto_cost_usd", "baseline_cost_usd", "manual_cost_usd",
+                  "compute_cost_usd", "platform_cost_usd")
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain Python for the database: numpy scalars and arrays unwrapped, NaN and infinity as None.
+
+    PostgreSQL's JSON refuses NaN that SQLite would keep, and SQLite stores a NaN float as NULL that
+    PostgreSQL would keep; making both None keeps the two backends alike.
+    """
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _jsonable(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(_jsonable(value), default=str)
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}.")
+    return value
+
+
+def _columns(model, values: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
+    """Check keyword values against a table's columns; required ones (no default, not null) must be there."""
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise ValueError(f"{model.__tablename__} has no settable column(s) {', '.join(unknown)}; "
+                         f"allowed: {', '.join(sorted(allowed))}.")
+    missing = sorted(c.name for c in model.__table__.columns
+                     if c.name in allowed and not c.nullable and c.default is None and c.name not in values)
+    if missing:
+        raise ValueError(f"{model.__tablename__} needs value(s) for {', '.join(missing)}.")
+    return {k: _jsonable(v) for k, v in values.items()}
+
+
+class Store:
+    """The platform database at one SQLAlchemy URL. Creating it connects to nothing yet."""
+
+    def __init__(self, url: str):
+        self.url = make_url(url)
+        if self.url.get_backend_name() == "sqlite" and self.url.database not in (None, "", ":memory:"):
+            Path(self.url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self.engine = create_engine(self.url, json_serializer=_dumps)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """A store whose schema is up to date."""
+        store = cls(url)
+        store.migrate()
+        return store
+
+    def close(self) -> None:
+        """Close the pooled connections (a PostgreSQL schema cannot be dropped while they are open)."""
+        self.engine.dispose()
+
+    def alembic_config(self) -> Config:
+        """Alembic's configuration for this database, for any ``alembic.command`` (no alembic.ini needed)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        # The config is an INI parser: a literal % (URL-encoded characters) must be doubled.
+        url = self.url.render_as_string(hide_password=False).replace("%", "%%")
+        config.set_main_option("sqlalchemy.url", url)
+        return config
+
+    def migrate(self) -> None:
+        """Bring the schema to the latest revision (``alembic upgrade head``); safe to repeat, and to
+        run from several processes at once."""
+        config = self.alembic_config()
+        sqlite = self.engine.dialect.name == "sqlite"
+        with self.engine.connect() as connection:
+            if sqlite:
+                # Batch migrations rebuild a table by copy, drop and rename; with foreign keys on,
+                # dropping a referenced table would fail. Only possible outside a transaction.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                # The write lock first: two processes opening a new file must not both create tables.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            elif self.engine.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+            try:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                connection.commit()
+            finally:
+                if sqlite:
+                    connection.rollback()
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits when the block ends and rolls back if it raises."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def _add(self, row) -> Any:
+        with self.session() as session:
+            session.add(row)
+            session.flush()
+            return row.id
+
+    # Writers
+
+    def start_run(self, usecase: str, kind: str, params: dict[str, Any] | None = None) -> str:
+        """Record a pipeline run as running; return its id."""
+        run = PipelineRun(usecase=usecase, kind=_choice("kind", kind, RUN_KINDS), status="running",
+                          params=_jsonable(params or {}))
+        return self._add(run)
+
+    def finish_run(self, run_id: str, status: str, message: str | None = None, **fields: Any) -> None:
+        """Close a run: status, message, end time and duration, plus any of its other columns
+        (mlflow_run_id, model_version, champion_changed, n_cases, compute seconds and cost, params)."""
+        _choice("status", status, tuple(s for s in RUN_STATUSES if s != "running"))
+        allowed = {c.name for c in PipelineRun.__table__.columns} - _RUN_OWN_FIELDS
+        values = _columns(PipelineRun, fields, allowed)
+        with self.session() as session:
+            run = session.get(PipelineRun, run_id)
+            if run is None:
+                raise LookupError(f"No pipeline run {run_id!r} in {self.url.render_as_string()}.")
+            run.finished_at = utcnow()
+            run.duration_s = (run.finished_at - run.started_at).total_seconds()
+            run.status, run.message = status, message
+            for name, value in values.items():
+                setattr(run, name, value)
+
+    def add_validation_report(self, usecase: str, batch_path: str | Path, success: bool, n_rows: int | None,
+                              n_failed: int, summary: str, report: dict[str, Any],
+                              run_id: str | None = None) -> int:
+        return self._add(ValidationReport(
+            usecase=usecase, batch_path=str(batch_path), success=bool(success), n_rows=_jsonable(n_rows),
+            n_failed=_jsonable(n_failed), summary=summary, report=_jsonable(report), run_id=run_id))
+
+    def add_quarantine(self, usecase: str, report_id: int, original_path: str | Path, quarantine_path: str | Path,
+                       reason: str, run_id: str | None = None) -> int:
+        return self._add(QuarantinedBatch(usecase=usecase, report_id=report_id, original_path=str(original_path),
+                                          quarantine_path=str(quarantine_path), reason=reason, run_id=run_id))
+
+    def add_kpi_record(self, run_id: str, usecase: str, scope: str, labelled: bool, **values: Any) -> int:
+        """Write the KPIs of one hold-out or batch; ``values`` are ``kpi_records`` column names
+        (``created_at`` included, to book a record at another time)."""
+        _choice("scope", scope, KPI_SCOPES)
+        allowed = {c.name for c in KpiRecord.__table__.columns} - {"id", "run_id", "usecase", "scope", "labelled"}
+        checked = _columns(KpiRecord, values, allowed)
+        return self._add(KpiRecord(run_id=run_id, usecase=usecase, scope=scope, labelled=bool(labelled), **checked))
+
+    def add_model_event(self, usecase: str, model_version: str | int, event: str, run_id: str | None = None,
+                        metric_name: str | None = None, metric_value: float | None = None) -> int:
+        return self._add(ModelEvent(usecase=usecase, model_version=str(model_version),
+                                    event=_choice("event", event, MODEL_EVENTS), run_id=run_id,
+                                    metric_name=metric_name, metric_value=_jsonable(metric_value)))
+
+    # Readers: newest first.
+
+    def _rows(self, model, newest, usecase: str | None, limit: int | None, *where) -> list[dict[str, Any]]:
+        stmt = select(*model.__table__.columns).where(*where).order_by(newest.desc(), model.id.desc()).limit(limit)
+        if usecase is not None:
+            stmt = stmt.where(model.usecase == usecase)
+        with self.session() as session:
+            return [dict(row) for row in session.execute(stmt).mappings()]
+
+    def runs(self, usecase: str | None = None, limit: int | None = 100) -> list[dict[str, Any]]:
+        return self._rows(PipelineRun, PipelineRun.started_at, usecase, limit)
+
+    def validation_reports(self, usecase: str | None = None, success: bool | None = None,
+                           limit: int | None = 100) -> list[dict[str, Any]]:
+        where = () if success is None else (ValidationReport.success.is_(bool(success)),)
+        return self._rows(ValidationReport, ValidationReport.created_at, usecase, limit, *where)
+
+    def quarantined(self, usecase: str | None = None) -> list[dict[str, Any]]:
+        return self._rows(QuarantinedBatch, QuarantinedBatch.created_at, usecase, None)
+
+    def kpi_records(self, usecase: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        return self._rows(KpiRecord, KpiRecord.created_at, usecase, limit)
+
+    def model_events(self, usecase: str | None = None) -> list[dict[str, Any]]:
+        return self._rows(ModelEvent, ModelEvent.created_at, usecase, None)
+
+    # KPI aggregation
+
+    def kpi_summary(self, usecase: str | None = None, since: datetime | None = None,
+                    until: datetime | None = None) -> list[dict[str, Any]]:
+        """The four KPIs per use-case over the KPI records in ``since <= created_at < until``, in one query.
+
+        Over all records in the window: ``n_records``, ``n_cases`` = sum(n_cases) and
+        ``automation_rate`` = sum(n_automated) / sum(n_cases). The error and cost KPIs count only
+        labelled records (``n_labelled``), the only ones whose errors are known; the sums
+        ``deepto_errors``, ``baseline_errors``, ``deepto_cost_usd``, ``baseline_cost_usd``,
+        ``manual_cost_usd``, ``compute_cost_usd`` and ``platform_cost_usd`` are over those, and
+
+        - ``error_reduction`` = 1 - sum(deepto_errors) / sum(baseline_errors)   (None if that is 0)
+        - ``cost_reduction`` = 1 - sum(deepto_cost_usd) / sum(baseline_cost_usd) (None if that is 0)
+        - ``savings`` = sum(baseline_cost_usd) - sum(deepto_cost_usd)
+        - ``roi`` = savings / sum(platform_cost_usd)                              (None if that is 0)
+
+        These are ratios of sums, not means of each record's ratios: a large batch weighs more.
+        ``first_at`` and ``last_at`` bound the records found. Naive datetimes are taken as UTC.
+        """
+        stmt = self._kpi_query(usecase, since, until, by_usecase=True)
+        with self.session() as session:
+            return [dict(row) for row in session.execute(stmt).mappings()]
+
+    def kpi_overall(self, usecase: str | None = None, since: datetime | None = None,
+                    until: datetime | None = None) -> dict[str, Any]:
+        """:meth:`kpi_summary` over all use-cases together, as one dict with ``usecase="all"``."""
+        stmt = self._kpi_query(usecase, since, until, by_usecase=False)
+        with self.session() as session:
+            return {"usecase": "all", **session.execute(stmt).mappings().one()}
+
+    @staticmethod
+    def _kpi_query(usecase: str | None, since: datetime | None, until: datetime | None, by_usecase: bool) -> Select:
+        k = KpiRecord
+
+        def labelled_sum(column):
+            return func.sum(case((k.labelled, column)))
+
+        sums = [
+            func.count().label("n_records"),
+            func.count(case((k.labelled, 1))).label("n_labelled"),
+            func.coalesce(func.sum(k.n_cases), 0).label("n_cases"),
+            func.sum(k.n_automated).label("n_automated"),
+            *(labelled_sum(getattr(k, name)).label(name) for name in _LABELLED_SUMS),
+            func.min(k.created_at).label("first_at"),
+            func.max(k.created_at).label("last_at"),
+        ]
+        inner = select(*sums)
+        if by_usecase:
+            inner = inner.add_columns(k.usecase).group_by(k.usecase)
+        if usecase is not None:
+            inner = inner.where(k.usecase == usecase)
+        if since is not None:
+            inner = inner.where(k.created_at >= since)
+        if until is not None:
+            inner = inner.where(k.created_at < until)
+        s = inner.subquery()
+        savings = s.c.baseline_cost_usd - s.c.deepto_cost_usd
+        columns = [
+            *([s.c.usecase] if by_usecase else []),
+            s.c.n_records, s.c.n_labelled, s.c.n_cases,
+            # Cast: integer division would truncate the rate to 0 on PostgreSQL.
+            (cast(s.c.n_automated, Float) / func.nullif(s.c.n_cases, 0)).label("automation_rate"),
+            (1 - s.c.deepto_errors / func.nullif(s.c.baseline_errors, 0)).label("error_reduction"),
+            (1 - s.c.deepto_cost_usd / func.nullif(s.c.baseline_cost_usd, 0)).label("cost_reduction"),
+            savings.label("savings"),
+            (savings / func.nullif(s.c.platform_cost_usd, 0)).label("roi"),
+            *(s.c[name] for name in (*_LABELLED_SUMS, "first_at", "last_at")),
+        ]
+        stmt = select(*columns)
+        return stmt.order_by(s.c.usecase) if by_usecase else stmt
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets the dashboards read while a pipeline writes; SQLite leaves foreign keys unchecked unless asked.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

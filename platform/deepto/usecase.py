@@ -1,0 +1,237 @@
+"""The use-case contract, and the registry that finds use-cases through entry points.
+
+A use-case is one :class:`UseCase` object declared in ``usecases/<name>/__init__.py`` and
+registered under the entry-point group ``deepto.usecases``. It holds only what is specific to a
+business: its data format, checks, features, model, baseline process and economics. The platform
+owns training, distribution, tracking, thresholds, scoring, KPIs and storage.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import numpy as np
+import pandas as pd
+
+from deepto.errors import ConfigError
+
+ENTRY_POINT_GROUP = "deepto.usecases"
+MANUAL = "manual"
+
+
+class Preprocessor(Protocol):
+    """Turns a batch table into fixed-shape model inputs. Fitted on training rows only."""
+
+    def fit(self, frame: pd.DataFrame, rows: np.ndarray) -> Preprocessor: ...
+
+    def transform(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        """One array per model input, first axis = the rows of ``frame``, in order."""
+
+    def meta(self) -> dict[str, Any]:
+        """What the model builder needs to know (vocabulary sizes, input widths)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable state; ``from_dict`` on the same class restores it."""
+
+
+class Baseline(Protocol):
+    """The process before deep learning: rules or a classical model on hand-crafted features."""
+
+    description: str
+
+    def fit(self, frame: pd.DataFrame, labels: np.ndarray, rows: np.ndarray) -> Baseline: ...
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        """Class probabilities (or scores in [0, 1]) of shape (rows, classes)."""
+
+
+@dataclass(frozen=True)
+class Economics:
+    """Business assumptions, in money and time. Every default needs an entry in ``sources``.
+
+    ``cost_matrix_usd[t][d]`` is what an automatic decision ``d`` costs when the truth is ``t``;
+    ``case_cost_usd`` may scale it per case (a fraud's loss is its amount plus fees).
+    """
+
+    review_cost_usd: float
+    cost_matrix_usd: tuple[tuple[float, ...], ...]
+    cpu_core_hour_usd: float
+    gpu_hour_usd: float
+    cases_per_model: int
+    baseline_process: str
+    sources: Mapping[str, str]
+    human_error_rate: float = 0.0
+    case_cost_usd: Callable[[pd.DataFrame], np.ndarray] | None = None
+
+    def case_costs(self, frame: pd.DataFrame) -> np.ndarray:
+        """Cost matrices per case, shape (rows, classes, classes)."""
+        if self.case_cost_usd is not None:
+            return np.asarray(self.case_cost_usd(frame), dtype=float)
+        matrix = np.asarray(self.cost_matrix_usd, dtype=float)
+        return np.broadcast_to(matrix, (len(frame), *matrix.shape))
+
+
+@dataclass(frozen=True)
+class TrainDefaults:
+    epochs: int = 10
+    batch_size: int = 256
+    learning_rate: float = 1e-3
+    weight_decay: float = 1e-4
+    patience: int = 3
+    class_weighting: bool = True
+    model: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UseCase:
+    name: str
+    title: str
+    industry: str
+    decision: str
+    class_names: tuple[str, ...]
+    actions: tuple[str, ...]
+    """What acting automatically on each class means ("approve", "block"); index 0 is the
+    "nothing wrong" class whose automatic decision is to accept."""
+    data_kind: Literal["table", "images", "video", "signals"]
+    batch_format: str
+    id_column: str
+    label_column: str
+    load_batch: Callable[[Path], pd.DataFrame]
+    generate_batch: Callable[[int, Path, int], Path]
+    expectations: Callable[[bool], list]
+    """Great Expectations 1.x expectations over the profile table; the flag says the batch
+    must carry labels (training) or may not (scoring)."""
+    make_preprocessor: Callable[[], Preprocessor]
+    load_preprocessor: Callable[[dict], Preprocessor]
+    build_model: Callable[..., Any]
+    baselines: Mapping[str, Callable[[], Baseline]]
+    economics: Economics
+    training: TrainDefaults = TrainDefaults()
+    label_values: tuple | None = None
+    """Values of ``label_column`` for each class, in class order; default: the class names."""
+    split: Callable[[pd.DataFrame, int], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+    """Train/validation/test row indices; default: a stratified random 70/15/15 split."""
+    profile: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    """The table the expectations run on; default: the batch table itself."""
+    transform_batch: Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]] | None = None
+    """Applied to each batch inside Ray Data (decoding files, say), on the workers."""
+    smoke_rows: int = 2000
+    """Rows (cases) for the test suite's end-to-end run: small, yet every split holds each class."""
+    demo_rows: int = 20000
+    """Rows `deepto demo` generates for training on a laptop in a few minutes."""
+
+    @property
+    def positive_class(self) -> int | None:
+        return 1 if len(self.class_names) == 2 else None
+
+    def encode_labels(self, frame: pd.DataFrame) -> np.ndarray:
+        values = list(self.label_values or self.class_names)
+        lookup = {v: i for i, v in enumerate(values)}
+        column = frame[self.label_column]
+        codes = column.map(lambda v: lookup.get(v, lookup.get(str(v), -1)))
+        if (codes < 0).any():
+            bad = column[codes < 0].unique()[:5].tolist()
+            raise ConfigError(
+                f"{self.name}: label column {self.label_column!r} has values {bad} outside {values}."
+            )
+        return codes.to_numpy(dtype=np.int64)
+
+    def split_rows(self, frame: pd.DataFrame, seed: int = 0):
+        if self.split is not None:
+            return self.split(frame, seed)
+        return stratified_split(self.encode_labels(frame), seed)
+
+    def profile_table(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame if self.profile is None else self.profile(frame)
+
+
+def stratified_split(labels: np.ndarray, seed: int, fractions=(0.7, 0.15)):
+    """Per-class shuffled split so rare classes reach every part."""
+    rng = np.random.default_rng(seed)
+    parts: list[list[np.ndarray]] = [[], [], []]
+    for cls in np.unique(labels):
+        rows = rng.permutation(np.flatnonzero(labels == cls))
+        a = int(round(len(rows) * fractions[0]))
+        b = a + int(round(len(rows) * fractions[1]))
+        for part, chunk in zip(parts, (rows[:a], rows[a:b], rows[b:])):
+            part.append(chunk)
+    return tuple(np.sort(np.concatenate(p)) for p in parts)
+
+
+def time_split(times: pd.Series, fractions=(0.7, 0.15)):
+    """Train on the past, validate on what follows, test on the latest window."""
+    order = np.argsort(pd.to_datetime(times).to_numpy(), kind="stable")
+    a = int(len(order) * fractions[0])
+    b = a + int(len(order) * fractions[1])
+    return np.sort(order[:a]), np.sort(order[a:b]), np.sort(order[b:])
+
+
+@dataclass(frozen=True)
+class Registry:
+    usecases: Mapping[str, UseCase]
+    errors: Mapping[str, str]
+
+    def get(self, name: str) -> UseCase:
+        if name in self.usecases:
+            return self.usecases[name]
+        if name in self.errors:
+            raise ConfigError(f"Use-case {name!r} is installed but failed to load: {self.errors[name]}")
+        known = ", ".join(sorted(self.usecases)) or "none"
+        raise ConfigError(f"Unknown use-case {name!r}. Installed use-cases: {known}. See `deepto usecases`.")
+
+
+def check_usecase(usecase: Any) -> list[str]:
+    """Problems with a declaration, as sentences; empty when it honours the contract."""
+    if not isinstance(usecase, UseCase):
+        return [f"expected a deepto.usecase.UseCase, got {type(usecase).__name__}"]
+    problems = []
+    n = len(usecase.class_names)
+    if n < 2:
+        problems.append("needs at least two classes")
+    if len(usecase.actions) != n:
+        problems.append(f"has {n} classes but {len(usecase.actions)} actions")
+    if usecase.label_values is not None and len(usecase.label_values) != n:
+        problems.append("label_values must give one value per class")
+    eco = usecase.economics
+    matrix = np.asarray(eco.cost_matrix_usd, dtype=float)
+    if matrix.shape != (n, n):
+        problems.append(f"cost_matrix_usd must be {n}x{n}, is {matrix.shape}")
+    elif (matrix < 0).any() or np.diag(matrix).any():
+        problems.append("cost_matrix_usd needs non-negative costs and zero on the diagonal")
+    if eco.baseline_process != MANUAL and eco.baseline_process not in usecase.baselines:
+        problems.append(f"baseline_process {eco.baseline_process!r} is neither 'manual' nor a baseline")
+    numeric = ("review_cost_usd", "cpu_core_hour_usd", "gpu_hour_usd", "cases_per_model", "human_error_rate")
+    for name in numeric:
+        if getattr(eco, name) < 0:
+            problems.append(f"economics.{name} must not be negative")
+        if name not in eco.sources:
+            problems.append(f"economics.{name} has no source or reason in economics.sources")
+    if "cost_matrix_usd" not in eco.sources:
+        problems.append("economics.cost_matrix_usd has no source or reason in economics.sources")
+    return problems
+
+
+def load_registry(entry_points: Sequence[importlib.metadata.EntryPoint] | None = None) -> Registry:
+    """Load every registered use-case; one broken plugin is reported, never fatal."""
+    if entry_points is None:
+        entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    found: dict[str, UseCase] = {}
+    errors: dict[str, str] = {}
+    for ep in entry_points:
+        try:
+            usecase = ep.load()
+        except Exception as exc:  # a broken plugin must not break the host
+            errors[ep.name] = f"{type(exc).__name__}: {exc}"
+            continue
+        problems = check_usecase(usecase)
+        if not problems and usecase.name != ep.name:
+            problems = [f"entry point {ep.name!r} declares a use-case named {usecase.name!r}"]
+        if problems:
+            errors[ep.name] = "; ".join(problems)
+        else:
+            found[ep.name] = usecase
+    return Registry(dict(sorted(found.items())), errors)
