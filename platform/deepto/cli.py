@@ -261,5 +261,20 @@ def demo(
     _run(action, verbose)
 
 
+@app.command()
+def dashboard(
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 exposes it to the network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8501,
+) -> None:
+    """Serve the managers' dashboards (login required; users from dashboard_users.toml).
+
+    Examples:\n\n  deepto dashboard\n\n  deepto dashboard --host 0.0.0.0 --port 8080
+    """
+    import dashboards
+
+    console.print(f"Deepto dashboards on http://{host}:{port}  (Ctrl-C to stop)")
+    raise typer.Exit(dashboards.launch(host, port))
+
+
 if __name__ == "__main__":
     app()

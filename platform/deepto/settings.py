@@ -45,6 +45,13 @@ class Settings(BaseSettings):
         0.0, ge=0, description="Platform cost booked to each run besides compute (licences, staff)."
     )
     verbose: bool = Field(False, description="Show Ray's, Prefect's and MLflow's own logs.")
+    dashboard_users: Path | None = Field(
+        None, description="TOML file of dashboard users and scrypt password hashes; default: "
+        "<home>/dashboard_users.toml. Make entries with `python -m deepto.auth hash`."
+    )
+    dashboard_user: str | None = Field(None, description="One dashboard user given by the environment.")
+    dashboard_password_hash: str | None = Field(None, description="That user's scrypt password hash.")
+    dashboard_role: str = Field("viewer", description="That user's role: viewer or admin.")
 
     @cached_property
     def root(self) -> Path:
