@@ -8,7 +8,6 @@ cost of human work and compute only (their errors are not known yet).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,15 +21,6 @@ from deepto.usecase import UseCase
 
 RAY_DATA_MIN_ROWS = 200_000
 """Below this, scoring in one process beats Ray Data's start-up cost."""
-
-
-@dataclass
-class ScoreResult:
-    decisions: pd.DataFrame
-    kpis: KPIs | None
-    automation_rate: float
-    compute_seconds: float
-    labelled: bool
 
 
 def decide(usecase: UseCase, bundle, frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, float]:
@@ -60,13 +50,18 @@ def _predict_with_ray_data(usecase: UseCase, model, arrays) -> np.ndarray:
     from deepto.training import to_dataset
 
     transform = usecase.transform_batch
+    n = len(next(iter(arrays.values())))
 
     class Predictor:
         def __call__(self, batch):
-            return {"probs": predict_proba(model, batch, transform)}
+            row = batch.pop("_row")
+            return {"_row": row, "probs": predict_proba(model, batch, transform)}
 
-    ds = to_dataset(arrays).map_batches(Predictor, batch_format="numpy", concurrency=2, batch_size=4096)
-    return np.stack(ds.to_pandas()["probs"].to_numpy())
+    # Ray Data may reorder blocks; the row number puts decisions back against their cases.
+    ds = to_dataset({**arrays, "_row": np.arange(n)})
+    scored = ds.map_batches(Predictor, batch_format="numpy", concurrency=2, batch_size=4096).to_pandas()
+    scored = scored.sort_values("_row")
+    return np.stack(scored["probs"].to_numpy())
 
 
 def batch_kpis(usecase: UseCase, bundle, frame: pd.DataFrame, probs: np.ndarray, compute_seconds: float,

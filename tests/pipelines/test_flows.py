@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -89,3 +90,15 @@ def test_scoring_decides_every_case_and_books_kpis(trained, mlflow, platform_sto
     score_flow("fraud-detection", str(unlabelled), str(tmp_path / "d2.csv"))
     record = platform_store.kpi_records(usecase="fraud-detection")[0]
     assert record["labelled"] is False and record["error_reduction"] is None
+
+
+def test_large_batches_score_on_ray_data_with_the_same_results(trained, mlflow, tmp_path, fraud, monkeypatch):
+    from deepto import scoring
+
+    bundle = tracking.load_bundle(mlflow, "fraud-detection", trained["model_version"])
+    frame = fraud.load_batch(fraud.generate_batch(600, tmp_path / "big.csv", 11))
+    _, in_process, _ = scoring.decide(fraud, bundle, frame)
+    monkeypatch.setattr(scoring, "RAY_DATA_MIN_ROWS", 100)
+    table, on_ray, _ = scoring.decide(fraud, bundle, frame)
+    assert len(table) == 600
+    np.testing.assert_allclose(on_ray, in_process, rtol=1e-5, atol=1e-6)
