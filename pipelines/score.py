@@ -7,9 +7,9 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
-from deepto import runtime, scoring, tracking
+from deepto import runtime, scoring, tracking, workflow
 from deepto.console import detail, stage
-from deepto.errors import NoChampion, ValidationFailed
+from deepto.errors import NoChampion
 from deepto.settings import get_settings
 from deepto.store import Store
 from deepto.usecase import load_registry
@@ -26,14 +26,8 @@ def score_flow(usecase: str, data: str, out: str | None = None) -> dict:
     store = Store.open(settings.db_url)
     case = load_registry().get(usecase)
     run_id = store.start_run(case.name, "score", {"data": data, "out": out})
-    try:
+    with workflow.recorded(store, run_id):
         summary = _score(settings, store, case, run_id, Path(data), out)
-    except ValidationFailed as exc:
-        store.finish_run(run_id, "refused", message=str(exc))
-        raise
-    except BaseException as exc:
-        store.finish_run(run_id, "failed", message=f"{type(exc).__name__}: {exc}")
-        raise
     return summary
 
 

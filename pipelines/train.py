@@ -9,7 +9,6 @@ from prefect.cache_policies import NONE
 
 from deepto import runtime, tracking, training, workflow
 from deepto.console import detail, epoch_line, stage
-from deepto.errors import ValidationFailed
 from deepto.settings import get_settings
 from deepto.store import Store
 from deepto.usecase import load_registry
@@ -30,14 +29,8 @@ def train_flow(usecase: str, data: str | None = None, rows: int | None = None, w
     options = workflow.TrainOptions(workers=workers, use_gpu=gpu, epochs=epochs, seed=seed)
     run_id = store.start_run(case.name, "train", {"data": data, "rows": rows, "workers": workers, "gpu": gpu,
                                                   "epochs": epochs, "seed": seed})
-    try:
+    with workflow.recorded(store, run_id):
         summary = _train(settings, store, case, run_id, data, rows, options)
-    except ValidationFailed as exc:
-        store.finish_run(run_id, "refused", message=str(exc))
-        raise
-    except BaseException as exc:
-        store.finish_run(run_id, "failed", message=f"{type(exc).__name__}: {exc}")
-        raise
     return summary
 
 

@@ -99,17 +99,15 @@ def validate(
     def action():
         from deepto.store import Store
         from deepto.validation import validate_batch
+        from deepto.workflow import recorded
 
         settings = _settings(verbose)
         settings.ensure_home()
         store = Store.open(settings.db_url)
         case = _registry().get(usecase)
         run_id = store.start_run(case.name, "validate", {"data": str(data)})
-        try:
+        with recorded(store, run_id):
             frame = validate_batch(case, data, not unlabelled, store, settings.quarantine_dir, run_id)
-        except DeeptoError as exc:
-            store.finish_run(run_id, "refused", message=str(exc))
-            raise
         store.finish_run(run_id, "succeeded", n_cases=len(frame))
         console.print(f"[green]ok[/] {store.validation_reports(usecase=case.name, limit=1)[0]['summary']}")
 

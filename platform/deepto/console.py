@@ -23,4 +23,5 @@ def epoch_line(line: dict) -> None:
     stop = "  early stop: no improvement" if line.get("stopped_early") else ""
     detail(f"epoch {line['epoch']}/{line['epochs']}  train loss {line['train_loss']:.4f}  "
            f"val loss {line['val_loss']:.4f}  val acc {line['val_accuracy']:.3f}  "
+           + (f"val PR-AUC {line['val_pr_auc']:.3f}  " if "val_pr_auc" in line else "") +
            f"{line['epoch_seconds']:.1f}s{best}{stop}")

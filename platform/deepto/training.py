@@ -39,6 +39,9 @@ class TrainConfig:
     model_params: Mapping[str, Any] = field(default_factory=dict)
     max_failures: int = 2
     seed: int = 0
+    monitor: str = "val_loss"
+    """The validation metric that picks the best epoch and stops early: val_loss (lower is better),
+    val_accuracy or val_pr_auc (higher is better; two classes only)."""
 
 
 @dataclass
@@ -226,7 +229,7 @@ def _train_loop_per_worker(loop_config: dict) -> None:
             loss.backward()
             optimizer.step()
             train_sum += torch.stack([loss.detach() * len(labels), torch.tensor(len(labels), device=device)])
-        val_sum = _validate(model, batches("val"), weight, autocast, device)
+        val_sum, val_scores = _validate(model, batches("val"), weight, autocast, device)
         _all_reduce(train_sum, val_sum)
         metrics = {
             "epoch": epoch,
@@ -235,10 +238,14 @@ def _train_loop_per_worker(loop_config: dict) -> None:
             "val_accuracy": float(val_sum[2] / val_sum[1]),
             "epoch_seconds": time.perf_counter() - started,
         }
+        if config.monitor == "val_pr_auc":
+            metrics["val_pr_auc"] = _pr_auc(val_scores)
+        # Every metric is stored as "lower is better" so one comparison serves them all.
+        score = metrics[config.monitor] * (1 if config.monitor == "val_loss" else -1)
         state["history"].append(metrics)
-        if metrics["val_loss"] < state["best_loss"]:
+        if score < state["best_score"]:
             unwrapped = model.module if hasattr(model, "module") else model
-            state.update(best_loss=metrics["val_loss"], best_epoch=epoch, bad_epochs=0,
+            state.update(best_score=score, best_epoch=epoch, bad_epochs=0,
                          best_model={k: v.detach().cpu().clone() for k, v in unwrapped.state_dict().items()})
         else:
             state["bad_epochs"] += 1
@@ -259,11 +266,13 @@ def _no_autocast():
 
 
 def _validate(model, batches, weight, autocast, device):
+    """Summed loss, count and correct predictions, plus (label, positive score) pairs."""
     import torch
     import torch.nn.functional as F
 
     model.eval()
     sums = torch.zeros(3, device=device)
+    scores = []
     with torch.no_grad():
         for batch in batches:
             labels = batch.pop(LABEL)
@@ -272,7 +281,24 @@ def _validate(model, batches, weight, autocast, device):
             loss = F.cross_entropy(logits.float(), labels, weight=weight, reduction="sum")
             correct = (logits.argmax(dim=1) == labels).sum()
             sums += torch.stack([loss, torch.tensor(float(len(labels)), device=device), correct.float()])
-    return sums
+            if logits.shape[1] == 2:
+                scores.append(torch.stack([labels.float(), torch.softmax(logits.float(), 1)[:, 1]], 1).cpu())
+    return sums, torch.cat(scores) if scores else torch.zeros((0, 2))
+
+
+def _pr_auc(scores) -> float:
+    """Average precision over every worker's validation shard."""
+    import torch.distributed as dist
+    from sklearn.metrics import average_precision_score
+
+    parts = [scores]
+    if dist.is_available() and dist.is_initialized():
+        parts = [None] * dist.get_world_size()
+        dist.all_gather_object(parts, scores)
+    pairs = np.concatenate([p.numpy() for p in parts])
+    if len(pairs) == 0 or pairs[:, 0].max() < 1:
+        return 0.0
+    return float(average_precision_score(pairs[:, 0], pairs[:, 1]))
 
 
 def _all_reduce(*tensors):
@@ -289,7 +315,7 @@ def _resume(model, optimizer) -> dict:
     import ray.train
     import torch
 
-    state = {"epoch": 0, "history": [], "best_loss": float("inf"), "best_epoch": 0, "bad_epochs": 0,
+    state = {"epoch": 0, "history": [], "best_score": float("inf"), "best_epoch": 0, "bad_epochs": 0,
              "best_model": None}
     checkpoint = ray.train.get_checkpoint()
     if checkpoint is None:

@@ -83,6 +83,8 @@ class TrainDefaults:
     weight_decay: float = 1e-4
     patience: int = 3
     class_weighting: bool = True
+    monitor: str = "val_loss"
+    """Validation metric for the best epoch and early stopping: val_loss, val_accuracy or val_pr_auc."""
     model: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -196,6 +198,10 @@ def check_usecase(usecase: Any) -> list[str]:
         problems.append(f"has {n} classes but {len(usecase.actions)} actions")
     if usecase.label_values is not None and len(usecase.label_values) != n:
         problems.append("label_values must give one value per class")
+    if usecase.training.monitor not in ("val_loss", "val_accuracy", "val_pr_auc"):
+        problems.append(f"training.monitor {usecase.training.monitor!r} is not val_loss, val_accuracy or val_pr_auc")
+    elif usecase.training.monitor == "val_pr_auc" and n != 2:
+        problems.append("training.monitor val_pr_auc needs exactly two classes")
     eco = usecase.economics
     matrix = np.asarray(eco.cost_matrix_usd, dtype=float)
     if matrix.shape != (n, n):

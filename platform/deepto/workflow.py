@@ -5,6 +5,7 @@ load -> validate -> prepare -> train -> evaluate -> track and register -> accoun
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from deepto import kpis, training
-from deepto.errors import ConfigError
+from deepto.errors import ConfigError, ValidationFailed
 from deepto.evaluation import Evaluation, Scored, evaluate, predict_proba, score_baselines
 from deepto.usecase import MANUAL, UseCase
 
@@ -42,6 +43,19 @@ class Prepared:
     def rows(self, part: int) -> dict[str, np.ndarray]:
         index = self.split[part]
         return {k: v[index] for k, v in self.arrays.items()}
+
+
+@contextlib.contextmanager
+def recorded(store, run_id: str):
+    """Close a pipeline run's record however the block ends: refused, failed, or left to the caller."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        store.finish_run(run_id, "refused", message=str(exc))
+        raise
+    except BaseException as exc:
+        store.finish_run(run_id, "failed", message=f"{type(exc).__name__}: {exc}")
+        raise
 
 
 def acquire_batch(usecase: UseCase, data: Path | None, rows: int | None, workdir: Path, seed: int = 0) -> Path:
@@ -84,7 +98,7 @@ def train_config(usecase: UseCase, prepared: Prepared, options: TrainOptions) ->
         batch_size=options.batch_size or defaults.batch_size,
         learning_rate=options.learning_rate or defaults.learning_rate, weight_decay=defaults.weight_decay,
         patience=defaults.patience, class_weights=weights,
-        model_params={**defaults.model, **options.model_params}, seed=options.seed,
+        model_params={**defaults.model, **options.model_params}, seed=options.seed, monitor=defaults.monitor,
     )
 
 

@@ -47,6 +47,7 @@ USECASE = UseCase(
     baselines=BASELINES,
     economics=ECONOMICS,
     training=TrainDefaults(epochs=8, batch_size=256, learning_rate=1e-3, weight_decay=1e-4, patience=3,
+                           monitor="val_pr_auc",
                            model=dict(DEFAULTS)),
     split=split,
     smoke_rows=5000,
