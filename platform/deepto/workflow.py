@@ -150,7 +150,9 @@ def evaluate_model(usecase: UseCase, prepared: Prepared, model, result: training
 def champion_cost(usecase: UseCase, bundle, prepared: Prepared) -> float:
     """The current champion's expected cost on this run's held-out rows, with its own thresholds."""
     _, _, test_idx = prepared.split
-    arrays = usecase.load_preprocessor(bundle.preprocessor_state).transform(prepared.frame.iloc[test_idx])
+    # Transform the whole batch, then take the test rows: features may read each case's history.
+    arrays = usecase.load_preprocessor(bundle.preprocessor_state).transform(prepared.frame)
+    arrays = {k: v[test_idx] for k, v in arrays.items()}
     probs = predict_proba(bundle.model, arrays, usecase.transform_batch)
     eco = usecase.economics
     outcome = kpis.process_outcome(bundle.policy.decide(probs), prepared.labels[test_idx],

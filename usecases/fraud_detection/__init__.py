@@ -46,7 +46,7 @@ USECASE = UseCase(
     build_model=build_model,
     baselines=BASELINES,
     economics=ECONOMICS,
-    training=TrainDefaults(epochs=8, batch_size=256, learning_rate=1e-3, weight_decay=1e-4, patience=3,
+    training=TrainDefaults(epochs=20, batch_size=256, learning_rate=1e-3, weight_decay=1e-4, patience=4,
                            monitor="val_pr_auc",
                            model=dict(DEFAULTS)),
     split=split,

@@ -28,7 +28,7 @@ def test_rows_without_history_and_a_backward_pass(prepared):
     pre, arrays = prepared
     inputs = {k: torch.as_tensor(np.array(v[:8])) for k, v in arrays.items()}
     inputs["hist_mask"] = torch.zeros_like(inputs["hist_mask"])
-    model = build_model(pre.meta(), d_model=32, heads=2, layers=1)
+    model = build_model(pre.meta(), d_model=32, heads=2)
     loss = torch.nn.functional.cross_entropy(model(**inputs), torch.tensor([0, 1] * 4))
     loss.backward()
     assert torch.isfinite(loss)
@@ -36,5 +36,5 @@ def test_rows_without_history_and_a_backward_pass(prepared):
 
 
 def test_unknown_parameter_is_a_config_error(prepared):
-    with pytest.raises(ConfigError, match="layerz"):
-        build_model(prepared[0].meta(), layerz=3)
+    with pytest.raises(ConfigError, match="layers"):
+        build_model(prepared[0].meta(), layers=3)
