@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -295,6 +297,16 @@ class Store:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets the dashboards read while a pipeline writes; SQLite leaves foreign keys unchecked unless asked.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # Several processes (flows, dashboards, CLI) share the file: wait for a lock instead of failing.
+    cursor.execute("PRAGMA busy_timeout=30000")
+    # Switching a new file to WAL needs a moment alone with it, which busy_timeout does not wait for.
+    for attempt in range(50):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError:
+            if attempt == 49:
+                raise
+            time.sleep(0.1)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
