@@ -7,6 +7,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
+from deepto import kpis as kpis_module
 from deepto import runtime, scoring, tracking, workflow
 from deepto.console import detail, stage
 from deepto.errors import NoChampion
@@ -46,7 +47,7 @@ def _score(settings, store, case, run_id, data: Path, out: str | None) -> dict:
     counts = table["decision"].value_counts()
     detail(", ".join(f"{name}: {n:,}" for name, n in counts.items()) + f"  ->  {target}")
     eco = case.economics
-    compute_cost = seconds / 3600 * eco.cpu_core_hour_usd
+    compute_cost = kpis_module.compute_cost_usd(seconds, 1, 0, eco.cpu_core_hour_usd, eco.gpu_hour_usd)
     if has_labels(case, frame):
         baseline = bundle.baseline(mlflow)
         kpis = scoring.batch_kpis(case, bundle, frame, probs, seconds, baseline, settings.fixed_cost_usd_per_run)

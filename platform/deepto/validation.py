@@ -61,7 +61,9 @@ def _describe(res, frame: pd.DataFrame) -> Failure:
     column = kwargs.get("column")
     result = res.result or {}
     count = result.get("unexpected_count")
-    examples = list(result.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]
+    # numpy scalars would print as np.int64(1); people should read the value itself.
+    examples = [getattr(v, "item", lambda v=v: v)() for v in (result.get("partial_unexpected_list") or [])]
+    examples = examples[:MAX_EXAMPLES]
     if column is not None and column not in frame.columns:
         message = f"column {column!r} is missing (columns found: {', '.join(map(str, frame.columns))})"
     elif kind == "expect_column_values_to_be_in_type_list":
