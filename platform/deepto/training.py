@@ -24,6 +24,8 @@ from deepto.errors import ConfigError
 
 LABEL = "label"
 STATE_FILE = "state.pt"
+SHUFFLE_BATCHES = 16
+"""Each worker draws its training batches at random from this many batches' worth of its shard."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class TrainConfig:
     workers: int
     epochs: int
     batch_size: int
+    """The global batch: each worker takes ``batch_size // workers`` cases a step, so a recipe trains
+    the same (steps per epoch, cases per update) on one worker or many."""
     learning_rate: float
     weight_decay: float
     patience: int
@@ -42,6 +46,10 @@ class TrainConfig:
     monitor: str = "val_loss"
     """The validation metric that picks the best epoch and stops early: val_loss (lower is better),
     val_accuracy or val_pr_auc (higher is better; two classes only)."""
+
+    @property
+    def worker_batch_size(self) -> int:
+        return max(1, self.batch_size // self.workers)
 
 
 @dataclass
@@ -214,7 +222,9 @@ def _train_loop_per_worker(loop_config: dict) -> None:
 
     def batches(name):
         shard = ray.train.get_dataset_shard(name)
-        return shard.iter_torch_batches(batch_size=config.batch_size, device=device)
+        shuffle = SHUFFLE_BATCHES * config.worker_batch_size if name == "train" else None
+        return shard.iter_torch_batches(batch_size=config.worker_batch_size, device=device,
+                                        local_shuffle_buffer_size=shuffle)
 
     for epoch in range(state["epoch"] + 1, config.epochs + 1):
         started = time.perf_counter()

@@ -102,18 +102,26 @@ def train_config(usecase: UseCase, prepared: Prepared, options: TrainOptions) ->
     )
 
 
-def train(usecase: UseCase, prepared: Prepared, config: training.TrainConfig, storage_dir: Path, run_name: str,
-          on_epoch: Callable[[dict], None] | None = None) -> training.TrainResult:
-    """Shard the inputs through Ray Data (decoding files on the workers where the use-case says so)."""
+def datasets(usecase: UseCase, prepared: Prepared, seed: int = 0):
+    """Training and validation rows as Ray Datasets (decoding files on the workers where the use-case says so)."""
     train_idx, val_idx, _ = prepared.split
-    datasets = []
+    # Splits come sorted (by class folder, by time): unshuffled, a batch would hold one class, and a
+    # model (BatchNorm above all) learns nothing from that. Workers also shuffle locally each epoch.
+    train_idx = np.random.default_rng(seed).permutation(train_idx)
+    out = []
     for index in (train_idx, val_idx):
         ds = training.to_dataset({k: v[index] for k, v in prepared.arrays.items()}, prepared.labels[index])
         if usecase.transform_batch is not None:
             ds = ds.map_batches(_keep_label(usecase.transform_batch), batch_format="numpy")
-        datasets.append(ds)
-    return training.train_model(usecase.build_model, prepared.preprocessor.meta(), *datasets, config,
-                                storage_dir, run_name, on_epoch)
+        out.append(ds)
+    return tuple(out)
+
+
+def train(usecase: UseCase, prepared: Prepared, config: training.TrainConfig, storage_dir: Path, run_name: str,
+          on_epoch: Callable[[dict], None] | None = None) -> training.TrainResult:
+    """Train on Ray, the data sharded to the workers through Ray Data."""
+    return training.train_model(usecase.build_model, prepared.preprocessor.meta(),
+                                *datasets(usecase, prepared, config.seed), config, storage_dir, run_name, on_epoch)
 
 
 def _keep_label(transform):
@@ -155,9 +163,9 @@ def champion_cost(usecase: UseCase, bundle, prepared: Prepared) -> float:
     arrays = {k: v[test_idx] for k, v in arrays.items()}
     probs = predict_proba(bundle.model, arrays, usecase.transform_batch)
     eco = usecase.economics
-    outcome = kpis.process_outcome(bundle.policy.decide(probs), prepared.labels[test_idx],
-                                   eco.case_costs(prepared.frame.iloc[test_idx]), eco.review_cost_usd,
-                                   eco.human_error_rate)
+    costs = eco.case_costs(prepared.frame.iloc[test_idx])
+    outcome = kpis.process_outcome(bundle.policy.decide(probs, costs), prepared.labels[test_idx], costs,
+                                   eco.review_cost_usd, eco.human_error_rate)
     return outcome.total_cost_usd
 
 

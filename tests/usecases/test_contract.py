@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 import torch
 
+from deepto import workflow
 from deepto.evaluation import predict_proba
+from deepto.training import LABEL
 from deepto.usecase import check_usecase, load_registry
 from deepto.validation import run_expectations
 
@@ -93,3 +95,19 @@ def test_economics_price_every_case(generated):
     assert costs.shape == (len(frame), n, n)
     assert (costs >= 0).all()
     assert np.allclose(costs[:, range(n), range(n)], 0)
+    # Scoring prices unlabelled cases with the same function, so it must not need the label.
+    unlabelled = case.economics.case_costs(frame.drop(columns=[case.label_column]))
+    np.testing.assert_array_equal(unlabelled, costs)
+
+
+def test_training_data_reaches_ray_shuffled_and_whole(generated, ray_session):
+    case, frame = generated
+    prepared = workflow.prepare(case, frame, 0)
+    train_rows = prepared.labels[prepared.split[0]]
+    train, _ = workflow.datasets(case, prepared, 0)
+    labels = np.array([row[LABEL] for row in train.select_columns([LABEL]).take_all()])
+    np.testing.assert_array_equal(np.sort(labels), np.sort(train_rows))
+    # The split's order (by class folder, by time) would give batches of one class.
+    assert not np.array_equal(labels, train_rows)
+    if len(case.class_names) > 2:
+        assert len(np.unique(labels[:64])) >= min(4, len(case.class_names))
