@@ -80,8 +80,12 @@ def tradeoff_curve(tradeoff: pd.DataFrame) -> alt.Chart:
 
 def tradeoff_cost(tradeoff: pd.DataFrame) -> alt.Chart:
     """Total cost (errors priced in money plus reviews) at each threshold; the chosen one marked."""
+    if "sweep" in tradeoff and set(tradeoff["sweep"]) == {"review_weight"}:
+        x = alt.X("threshold:Q", title="Review valued at (x its price)", scale=alt.Scale(type="log"))
+    else:
+        x = alt.X("threshold:Q", title="Decision threshold")
     base = alt.Chart(tradeoff).encode(
-        x=alt.X("threshold:Q", title="Decision threshold"),
+        x=x,
         y=alt.Y("total_cost_usd:Q", title="Cost (USD)", axis=alt.Axis(format=MONEY)),
         tooltip=[alt.Tooltip("threshold:Q", format=".2f"), alt.Tooltip("error_cost_usd:Q", format=MONEY),
                  alt.Tooltip("review_cost_usd:Q", format=MONEY), alt.Tooltip("total_cost_usd:Q", format=MONEY)],

@@ -87,6 +87,10 @@ def policy(decision_policy: dict | None) -> str:
     """A decision policy (``DecisionPolicy.to_dict()``) in words; None thresholds mean "never"."""
     if not decision_policy:
         return "not recorded"
+    if decision_policy.get("kind") == "expected_cost":
+        return ("each case gets the decision with the lowest expected cost for that case (its own amounts at "
+                "stake, calibrated probabilities, a review priced at "
+                f"{usd(decision_policy.get('review_cost_usd'), 2)})")
     if decision_policy.get("kind") == "binary":
         accept, act = decision_policy.get("accept_below"), decision_policy.get("act_from")
         accept_text = f"accept below a score of {accept:.2f}" if accept is not None else "never accept automatically"

@@ -48,8 +48,8 @@ if tradeoff.empty:
     st.caption("No trade-off recorded yet: the next training run records one.")
 else:
     st.caption(f"From the hold-out of the latest training ({meta['created_at']:%Y-%m-%d}); "
-               f"chosen policy: {fmt.policy(meta['policy'])}. Thresholds were chosen on validation data "
-               "to minimise cost; the red point marks them.")
+               f"chosen policy: {fmt.policy(meta['policy'])}. It was chosen on validation data "
+               "to minimise cost; the red point marks it.")
     left, right = st.columns(2)
     left.altair_chart(charts.tradeoff_curve(tradeoff), width="stretch")
     right.altair_chart(charts.tradeoff_cost(tradeoff), width="stretch")

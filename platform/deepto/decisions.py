@@ -8,8 +8,18 @@ For a case of true class ``t``:
 - a review costs ``review_cost_usd`` plus ``human_error_rate`` x the mean of
   ``case_costs[i, t, d]`` over ``d != t``: a person who errs picks one of the other classes.
 
-Thresholds are chosen on validation data to minimise the summed cost (DESIGN.md, "The four
-KPIs"); among equally cheap policies the one that automates most wins.
+Policies are chosen on validation data to minimise the summed cost (DESIGN.md, "The four
+KPIs"); among equally cheap policies the one that automates most wins. Two kinds compete:
+
+- thresholds on the score (``binary``, ``top_class``): the same thresholds for every case;
+- ``expected_cost``: the probabilities are calibrated, then each case takes the option whose
+  expected cost *for that case* is lowest. Where costs differ from case to case (a $900 fraud
+  loses more than a $9 one) this sends a doubtful large case to review and lets a doubtful small
+  one through, which no single threshold on the score can do.
+
+:func:`select_policy` picks the kind that costs less in cross-validation on the validation rows,
+so neither kind is assumed to suit a model: a rule engine's coarse score may do better with
+thresholds, a model's well-ranked probabilities with expected cost.
 """
 
 from __future__ import annotations
@@ -20,9 +30,16 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import minimize
+from scipy.special import log_softmax
+from sklearn.model_selection import StratifiedKFold
 
 REVIEW = -1
-KINDS = ("binary", "top_class")
+KINDS = ("binary", "top_class", "expected_cost")
+FOLDS = 5
+"""Cross-validation folds for choosing the kind of policy (fewer when a class has fewer cases)."""
+EPSILON = 1e-6
+"""Probabilities are clipped to [EPSILON, 1] before their log: a model's 0 is never certain."""
 MAX_CANDIDATES = 200
 """Thresholds tried per score: every distinct score up to this many, else this many quantiles."""
 
@@ -36,12 +53,21 @@ class DecisionPolicy:
     band; ``accept_below=0`` never accepts and ``act_from=inf`` never acts.
     ``top_class`` (any number of classes): act on the most probable class when its probability is
     ``>= confidence``, else review; ``confidence=0`` automates all, ``inf`` reviews all.
+    ``expected_cost`` (any number of classes): calibrated probabilities
+    ``q = softmax(scale * log p + bias)``, then per case the cheapest of acting on each class
+    (``sum_t q_t cost[t, d]``) and review (``review_cost_usd`` + ``human_error_rate`` x the expected
+    cost of a human mistake). It needs each case's cost matrix to decide; the review price and the
+    error rate are kept with the policy, so a registered model decides as it was evaluated.
     """
 
-    kind: Literal["binary", "top_class"]
+    kind: Literal["binary", "top_class", "expected_cost"]
     accept_below: float = 0.0
     act_from: float = math.inf
     confidence: float = math.inf
+    scale: float = 1.0
+    bias: tuple[float, ...] = ()
+    review_cost_usd: float = 0.0
+    human_error_rate: float = 0.0
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -52,10 +78,17 @@ class DecisionPolicy:
             )
         if not self.confidence >= 0:
             raise ValueError(f"confidence must be >= 0 (inf reviews everything), got {self.confidence}.")
+        if self.kind == "expected_cost" and (len(self.bias) < 2 or not self.scale > 0):
+            raise ValueError("An expected_cost policy needs scale > 0 and one bias per class (at least two).")
 
-    def decide(self, probs: np.ndarray) -> np.ndarray:
-        """One decision per row: a class index, or REVIEW. NaN scores always go to review."""
+    def decide(self, probs: np.ndarray, case_costs: np.ndarray | None = None) -> np.ndarray:
+        """One decision per row: a class index, or REVIEW. NaN scores always go to review.
+
+        ``case_costs`` (rows, classes, classes) is needed by ``expected_cost`` and ignored otherwise.
+        """
         probs = _as_probs(probs, self.kind)
+        if self.kind == "expected_cost":
+            return self._cheapest(probs, case_costs)[0]
         if self.kind == "binary":
             p = probs[:, 1]
             decisions = np.full(len(p), REVIEW, dtype=np.int64)
@@ -65,9 +98,44 @@ class DecisionPolicy:
         confident = probs.max(axis=1) >= self.confidence
         return np.where(confident, probs.argmax(axis=1), REVIEW).astype(np.int64)
 
-    def reason(self, probs_row, class_names, actions) -> str:
+    def calibrated(self, probs: np.ndarray) -> np.ndarray:
+        """``expected_cost`` only: the probabilities after calibration on validation data."""
+        logits = self.scale * np.log(np.clip(probs, EPSILON, 1.0)) + np.asarray(self.bias)
+        return np.exp(log_softmax(logits, axis=1))
+
+    def _cheapest(self, probs, case_costs, review_weight: float = 1.0):
+        """Decisions, and each option's expected cost (rows, classes + 1; review last)."""
+        if case_costs is None:
+            raise ValueError("An expected_cost policy decides on each case's costs; pass case_costs.")
+        costs = np.asarray(case_costs, dtype=float)
+        n, n_classes = probs.shape
+        if len(self.bias) != n_classes or costs.shape != (n, n_classes, n_classes):
+            raise ValueError(f"This policy was fitted for {len(self.bias)} classes; got probabilities "
+                             f"{probs.shape} and case costs {costs.shape}.")
+        q = self.calibrated(probs)
+        acting = np.einsum("nt,ntd->nd", q, costs)
+        wrong_mean = (costs.sum(axis=2) - np.einsum("ntt->nt", costs)) / (n_classes - 1)
+        review = review_weight * self.review_cost_usd + self.human_error_rate * (q * wrong_mean).sum(axis=1)
+        options = np.column_stack([acting, review])
+        # argmin takes the first of equal costs: an automatic decision before a review.
+        best = options.argmin(axis=1)
+        decisions = np.where(best == n_classes, REVIEW, best)
+        return np.where(np.isnan(probs).any(axis=1), REVIEW, decisions).astype(np.int64), options, q
+
+    def reason(self, probs_row, class_names, actions, case_costs_row=None) -> str:
         """Why one case was decided as it was, in words a case handler can check."""
         row = np.asarray(probs_row, dtype=float)
+        if self.kind == "expected_cost":
+            costs = None if case_costs_row is None else np.asarray(case_costs_row, dtype=float)[None]
+            decided, options, q = self._cheapest(row[None, :], costs)
+            top = int(np.argmax(q[0]))
+            names = [*actions, "review"]
+            # The three cheapest options and always the review: enough to check the choice, short
+            # enough to read when there are many classes.
+            shown = [i for i in np.argsort(options[0], kind="stable")[:3] if i != len(actions)] + [len(actions)]
+            priced = ", ".join(f"{names[i]} ${options[0, i]:,.2f}" for i in sorted(shown))
+            chosen = names[-1] if decided[0] == REVIEW else names[decided[0]]
+            return f"p({class_names[top]})={q[0, top]:.3g} calibrated; expected cost: {priced}: {chosen} is cheapest"
         decision = int(self.decide(row[None, :])[0])
         if self.kind == "binary":
             p = f"p({class_names[1]})={row[1]:.3g}"
@@ -86,6 +154,9 @@ class DecisionPolicy:
         return f"{p} >= confidence threshold {self.confidence:.3g}: {actions[top]}"
 
     def to_dict(self) -> dict[str, Any]:
+        if self.kind == "expected_cost":
+            return {"kind": self.kind, "scale": self.scale, "bias": list(self.bias),
+                    "review_cost_usd": self.review_cost_usd, "human_error_rate": self.human_error_rate}
         names = ("accept_below", "act_from") if self.kind == "binary" else ("confidence",)
         # JSON has no infinity; None stands for "never" (never act, review everything).
         values = {n: None if math.isinf(getattr(self, n)) else float(getattr(self, n)) for n in names}
@@ -93,6 +164,10 @@ class DecisionPolicy:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DecisionPolicy:
+        if data["kind"] == "expected_cost":
+            return cls(kind="expected_cost", scale=float(data["scale"]), bias=tuple(map(float, data["bias"])),
+                       review_cost_usd=float(data["review_cost_usd"]),
+                       human_error_rate=float(data["human_error_rate"]))
         values = {k: math.inf if v is None else float(v) for k, v in data.items() if k != "kind"}
         return cls(kind=data["kind"], **values)
 
@@ -134,13 +209,18 @@ def expected_costs(decisions, labels, case_costs, review_cost_usd, human_error_r
 def choose_policy(
     probs, labels, case_costs, review_cost_usd, human_error_rate, kind=None, max_candidates=MAX_CANDIDATES
 ) -> DecisionPolicy:
-    """The thresholds with the lowest total cost on these (validation) cases.
+    """The policy of one kind with the lowest total cost on these (validation) cases.
 
-    ``kind`` defaults to binary for two classes, else top_class. Binary tries every pair
+    ``kind`` defaults to thresholds: binary for two classes, else top_class. Binary tries every pair
     accept_below <= act_from of candidate thresholds; prefix sums make that O(n log n + k^2).
+    ``expected_cost`` calibrates the probabilities on these cases (see :func:`calibrate`).
     """
     probs = _as_probs(probs, kind)
-    kind = kind or ("binary" if probs.shape[1] == 2 else "top_class")
+    kind = kind or _score_kind(probs)
+    if kind == "expected_cost":
+        scale, bias = calibrate(probs, labels)
+        return DecisionPolicy("expected_cost", scale=scale, bias=bias, review_cost_usd=float(review_cost_usd),
+                              human_error_rate=float(human_error_rate))
     sweep = _Sweep.of(kind, probs, labels, case_costs, review_cost_usd, human_error_rate)
     thresholds = _candidates(sweep.scores, max_candidates)
     if kind == "binary":
@@ -154,6 +234,63 @@ def choose_policy(
     return DecisionPolicy("top_class", confidence=float(thresholds[best]))
 
 
+def select_policy(probs, labels, case_costs, review_cost_usd, human_error_rate,
+                  folds: int = FOLDS) -> tuple[DecisionPolicy, dict[str, float]]:
+    """Thresholds or expected cost, whichever costs less in cross-validation on these cases.
+
+    Each kind is fitted on all folds but one and priced on the one left out, so the comparison is
+    not won by the kind that fits the validation cases more closely. The winner (thresholds on
+    a tie: they are simpler to read) is then fitted on all cases. Also returns each kind's
+    cross-validated cost, for the record.
+    """
+    probs = _as_probs(probs, None)
+    labels = np.asarray(labels, dtype=np.int64)
+    costs = np.asarray(case_costs, dtype=float)
+    folds = min(folds, int(np.bincount(labels).min()) if len(labels) else 0)
+    kinds = (_score_kind(probs), "expected_cost")
+    if folds < 2:
+        return choose_policy(probs, labels, costs, review_cost_usd, human_error_rate, kinds[0]), {}
+    priced = dict.fromkeys(kinds, 0.0)
+    for fit, held_out in StratifiedKFold(folds, shuffle=True, random_state=0).split(probs, labels):
+        for kind in kinds:
+            policy = choose_policy(probs[fit], labels[fit], costs[fit], review_cost_usd, human_error_rate, kind)
+            out = expected_costs(policy.decide(probs[held_out], costs[held_out]), labels[held_out],
+                                 costs[held_out], review_cost_usd, human_error_rate)
+            priced[kind] += float(out.total_cost_usd.sum())
+    best = min(kinds, key=lambda kind: (priced[kind], kind != kinds[0]))
+    return choose_policy(probs, labels, costs, review_cost_usd, human_error_rate, best), priced
+
+
+def calibrate(probs, labels) -> tuple[float, tuple[float, ...]]:
+    """Scale and per-class bias of ``softmax(scale * log p + bias)`` that best predict ``labels``.
+
+    Maximum likelihood (Platt scaling for two classes; temperature and class priors for more),
+    with class 0's bias fixed at 0 and a unit-Gaussian prior pulling the scale towards 1, so a
+    handful of positive cases cannot bend it far.
+    """
+    probs = _as_probs(probs, None)
+    labels = np.asarray(labels, dtype=np.int64)
+    log_p = np.log(np.clip(probs, EPSILON, 1.0))
+    rows = np.arange(len(labels))
+    n_classes = probs.shape[1]
+
+    def loss(params):
+        scale, bias = params[0], np.r_[0.0, params[1:]]
+        log_q = log_softmax(scale * log_p + bias, axis=1)
+        q = np.exp(log_q)
+        picked = np.zeros_like(q)
+        picked[rows, labels] = 1.0
+        residual = q - picked
+        value = -log_q[rows, labels].sum() + 0.5 * (scale - 1.0) ** 2
+        grad_scale = (residual * log_p).sum() + (scale - 1.0)
+        return value, np.r_[grad_scale, residual.sum(axis=0)[1:]]
+
+    start = np.r_[1.0, np.zeros(n_classes - 1)]
+    bounds = [(1e-3, None)] + [(None, None)] * (n_classes - 1)
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
+    return float(result.x[0]), (0.0, *map(float, result.x[1:]))
+
+
 def tradeoff_curve(
     probs, labels, case_costs, review_cost_usd, human_error_rate, policy: DecisionPolicy, points: int = 101
 ) -> pd.DataFrame:
@@ -162,9 +299,14 @@ def tradeoff_curve(
     One row per (sweep, threshold). Binary has two sweeps: ``act_from`` (accept_below held at
     the policy's value, lowered along when the act threshold passes below it) and
     ``accept_below`` (act_from held, raised along); top_class has one, ``confidence``.
+    expected_cost has one, ``review_weight``: decisions made as if a review cost that multiple of
+    its price (0.1x to 10x, log-spaced), so cheaper-seeming reviews buy fewer errors with less
+    automation; the policy itself is at 1.
     ``is_chosen`` marks the policy's own threshold (absent from a sweep where it is "never").
     """
     probs = _as_probs(probs, policy.kind)
+    if policy.kind == "expected_cost":
+        return _review_weight_curve(probs, labels, case_costs, review_cost_usd, human_error_rate, policy, points)
     sweep = _Sweep.of(policy.kind, probs, labels, case_costs, review_cost_usd, human_error_rate)
     grid = np.linspace(0.0, 1.0, points)
     if policy.kind == "binary":
@@ -191,6 +333,20 @@ def tradeoff_curve(
             "is_chosen": x == chosen,
         }))
     return pd.concat(frames, ignore_index=True)
+
+
+def _review_weight_curve(probs, labels, case_costs, review_cost_usd, human_error_rate, policy, points):
+    rows = []
+    for weight in np.unique(np.append(np.geomspace(0.1, 10.0, points), 1.0)):
+        decided = policy._cheapest(probs, case_costs, weight)[0]
+        out = expected_costs(decided, labels, case_costs, review_cost_usd, human_error_rate)
+        rows.append({
+            "sweep": "review_weight", "threshold": weight, "automation_rate": float((~out.reviewed).mean()),
+            "wrong_decisions": float(out.wrong_decisions.sum()), "error_cost_usd": float(out.error_cost_usd.sum()),
+            "review_cost_usd": float(out.review_cost_usd.sum()), "total_cost_usd": float(out.total_cost_usd.sum()),
+            "is_chosen": weight == 1.0,
+        })
+    return pd.DataFrame(rows)
 
 
 _QUANTITIES = ("error_cost_usd", "review_cost_usd", "wrong_decisions", "automated")
@@ -266,6 +422,10 @@ def _option_costs(labels, case_costs, human_error_rate):
     rows = case_costs[np.arange(n), labels]
     wrong_mean_usd = (rows.sum(axis=1) - rows[np.arange(n), labels]) / (n_classes - 1)
     return rows, human_error_rate * wrong_mean_usd
+
+
+def _score_kind(probs: np.ndarray) -> str:
+    return "binary" if probs.shape[1] == 2 else "top_class"
 
 
 def _as_probs(probs, kind) -> np.ndarray:

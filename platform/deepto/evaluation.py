@@ -1,7 +1,8 @@
 """Held-out evaluation: the deep model and the baselines on the same cases, priced as processes.
 
-Thresholds are chosen on the validation rows to minimise expected business cost; every figure
-reported is measured on the test rows, which took no part in training or threshold choice.
+Each process's decision policy (thresholds, or expected cost per case) is chosen on the validation
+rows to minimise expected business cost; every figure reported is measured on the test rows, which
+took no part in training or in choosing a policy.
 """
 
 from __future__ import annotations
@@ -100,14 +101,19 @@ def evaluate(usecase: UseCase, frame: pd.DataFrame, labels: np.ndarray, split, m
     val_costs, test_costs = eco.case_costs(frame.iloc[val]), eco.case_costs(frame.iloc[test])
     y_val, y_test = labels[val], labels[test]
 
+    cross_validated = {}
+
     def choose(scored: Scored):
-        return decisions.choose_policy(scored.val_probs, y_val, val_costs, eco.review_cost_usd, eco.human_error_rate)
+        policy, priced = decisions.select_policy(scored.val_probs, y_val, val_costs, eco.review_cost_usd,
+                                                 eco.human_error_rate)
+        cross_validated[scored.name] = priced
+        return policy
 
     def outcome(scored: Scored, policy, extra_cost=0.0):
         compute = kpis.compute_cost_usd(scored.compute_seconds_per_case * len(test), 1, 0,
                                         eco.cpu_core_hour_usd, eco.gpu_hour_usd)
-        return kpis.process_outcome(policy.decide(scored.test_probs), y_test, test_costs, eco.review_cost_usd,
-                                    eco.human_error_rate, compute + extra_cost)
+        return kpis.process_outcome(policy.decide(scored.test_probs, test_costs), y_test, test_costs,
+                                    eco.review_cost_usd, eco.human_error_rate, compute + extra_cost)
 
     policy = choose(model)
     training_share = kpis.amortised_training_cost(training_cost_usd, len(test), eco.cases_per_model)
@@ -140,6 +146,7 @@ def evaluate(usecase: UseCase, frame: pd.DataFrame, labels: np.ndarray, split, m
         "training_cost_share_usd": training_share,
         "cases_per_model": eco.cases_per_model,
         "fixed_cost_usd": fixed_cost_usd,
+        "policy_cross_validated_cost_usd": cross_validated,
     }
     result = kpis.compute_kpis(usecase.name, deepto, baseline, manual, fixed_cost_usd, inputs)
     tradeoff = decisions.tradeoff_curve(model.test_probs, y_test, test_costs, eco.review_cost_usd,

@@ -32,14 +32,16 @@ def decide(usecase: UseCase, bundle, frame: pd.DataFrame) -> tuple[pd.DataFrame,
     else:
         probs = predict_proba(bundle.model, arrays, usecase.transform_batch)
     seconds = time.perf_counter() - started
-    decided = bundle.policy.decide(probs)
+    costs = usecase.economics.case_costs(frame)
+    decided = bundle.policy.decide(probs, costs)
     labels = np.array(list(usecase.actions) + ["review"], dtype=object)
     table = pd.DataFrame({
         usecase.id_column: frame[usecase.id_column].to_numpy(),
         "score": probs[:, 1] if probs.shape[1] == 2 else probs.max(axis=1),
         "predicted_class": np.asarray(usecase.class_names, dtype=object)[probs.argmax(axis=1)],
         "decision": labels[np.where(decided == REVIEW, len(usecase.actions), decided)],
-        "reason": [bundle.policy.reason(row, usecase.class_names, usecase.actions) for row in probs],
+        "reason": [bundle.policy.reason(row, usecase.class_names, usecase.actions, cost)
+                   for row, cost in zip(probs, costs)],
         "model_version": bundle.version,
     })
     return table, probs, seconds
@@ -73,7 +75,7 @@ def batch_kpis(usecase: UseCase, bundle, frame: pd.DataFrame, probs: np.ndarray,
     training_share = kpis.amortised_training_cost(bundle.info.get("training_cost_usd", 0.0), len(frame),
                                                   eco.cases_per_model)
     compute = kpis.compute_cost_usd(compute_seconds, 1, 0, eco.cpu_core_hour_usd, eco.gpu_hour_usd)
-    deepto = kpis.process_outcome(bundle.policy.decide(probs), labels, costs, eco.review_cost_usd,
+    deepto = kpis.process_outcome(bundle.policy.decide(probs, costs), labels, costs, eco.review_cost_usd,
                                   eco.human_error_rate, compute + training_share)
     manual = kpis.manual_outcome(labels, costs, eco.review_cost_usd, eco.human_error_rate)
     if baseline is None:
@@ -82,7 +84,8 @@ def batch_kpis(usecase: UseCase, bundle, frame: pd.DataFrame, probs: np.ndarray,
         from deepto.decisions import DecisionPolicy
 
         policy = DecisionPolicy.from_dict(bundle.info["baseline_policy"])
-        reference = kpis.process_outcome(policy.decide(np.asarray(baseline.predict_proba(frame))), labels, costs,
+        reference = kpis.process_outcome(policy.decide(np.asarray(baseline.predict_proba(frame)), costs), labels,
+                                         costs,
                                          eco.review_cost_usd, eco.human_error_rate)
     inputs = {"policy": bundle.policy.to_dict(), "model_version": bundle.version,
               "baseline_process": eco.baseline_process, "review_cost_usd": eco.review_cost_usd,

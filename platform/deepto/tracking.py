@@ -106,7 +106,10 @@ def _log_plots(mlflow, usecase, evaluation) -> None:
         ax.plot(curve["threshold"], curve["error_cost_usd"], label="wrong decisions")
         chosen = curve[curve["is_chosen"]]
         ax.scatter(chosen["threshold"], chosen["total_cost_usd"], color="black", zorder=3, label="chosen")
-        ax.set(xlabel=f"threshold ({curve['sweep'].iloc[0]})", ylabel="USD on held-out cases", title=f"{usecase.title}: cost vs threshold")
+        if curve["sweep"].iloc[0] == "review_weight":
+            ax.set_xscale("log")
+        ax.set(xlabel=f"threshold ({curve['sweep'].iloc[0]})", ylabel="USD on held-out cases",
+               title=f"{usecase.title}: cost vs threshold")
         ax.legend()
         fig.tight_layout()
         fig.savefig(Path(folder) / "cost_vs_threshold.png")
@@ -142,6 +145,16 @@ def load_bundle(mlflow, usecase_name: str, version_or_alias: str = CHAMPION) -> 
         policy=DecisionPolicy.from_dict(mlflow.artifacts.load_dict(f"{base}/policy.json")),
         info=mlflow.artifacts.load_dict(f"{base}/info.json"),
     )
+
+
+def champion_version(mlflow, usecase_name: str) -> str | None:
+    """The version the champion alias points at, without loading the model."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return str(mlflow.MlflowClient().get_model_version_by_alias(usecase_name, CHAMPION).version)
+    except MlflowException:
+        return None
 
 
 def set_champion(mlflow, usecase_name: str, version: str) -> None:

@@ -54,7 +54,8 @@ class Economics:
     """Business assumptions, in money and time. Every default needs an entry in ``sources``.
 
     ``cost_matrix_usd[t][d]`` is what an automatic decision ``d`` costs when the truth is ``t``;
-    ``case_cost_usd`` may scale it per case (a fraud's loss is its amount plus fees).
+    ``case_cost_usd`` may scale it per case (a fraud's loss is its amount plus fees); it reads input
+    columns only, never the label, because scoring prices each unlabelled case with it to decide.
     """
 
     review_cost_usd: float
@@ -122,7 +123,8 @@ class UseCase:
     transform_batch: Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]] | None = None
     """Applied to each batch inside Ray Data (decoding files, say), on the workers."""
     smoke_rows: int = 2000
-    """Rows (cases) for the test suite's end-to-end run: small, yet every split holds each class."""
+    """Rows (cases) for end-to-end checks (the test suite, `deepto demo --quick`): small, yet every split
+    holds each class."""
     demo_rows: int = 20000
     """Rows `deepto demo` generates for training on a laptop in a few minutes."""
 

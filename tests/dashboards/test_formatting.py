@@ -49,4 +49,6 @@ def test_policies_in_words():
         "accept below a score of 0.10, act from 0.85, people review the rest")
     assert "never act automatically" in fmt.policy({"kind": "binary", "accept_below": 0.1, "act_from": None})
     assert "at least 0.80" in fmt.policy({"kind": "top_class", "confidence": 0.8})
+    assert "review priced at $3.84" in fmt.policy({"kind": "expected_cost", "scale": 1.0, "bias": [0.0, -1.0],
+                                                  "review_cost_usd": 3.84, "human_error_rate": 0.03})
     assert fmt.policy(None) == "not recorded"

@@ -133,7 +133,7 @@ def test_usecase_page_marks_the_chosen_threshold(dashboard_env, seeded_url):
     at = log_in(open_app(), "vic")
     at.switch_page("views/usecase.py").run()
     at.selectbox(key="usecase_page").select(trained).run()
-    assert "the red point marks them" in shown_text(at)
+    assert "the red point marks it" in shown_text(at)
     tradeoff = next(df.value for df in at.dataframe if "is_chosen" in df.value)
     assert tradeoff["is_chosen"].sum() == 1
 

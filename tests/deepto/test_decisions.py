@@ -10,8 +10,10 @@ import pytest
 from deepto.decisions import (
     REVIEW,
     DecisionPolicy,
+    calibrate,
     choose_policy,
     expected_costs,
+    select_policy,
     tradeoff_curve,
 )
 
@@ -103,6 +105,7 @@ def test_reason_reads_like_the_decision():
         DecisionPolicy("binary"),
         DecisionPolicy("top_class", confidence=0.8),
         DecisionPolicy("top_class"),
+        DecisionPolicy("expected_cost", scale=0.7, bias=(0.0, -2.5), review_cost_usd=3.84, human_error_rate=0.03),
     ],
 )
 def test_policy_round_trips_through_strict_json(policy):
@@ -295,3 +298,107 @@ def test_tradeoff_curve_for_top_class_has_one_sweep():
     # Confidence 0 automates every case; confidence 1 reviews all four ($40, no automation).
     assert curve.iloc[0][["automation_rate", "total_cost_usd"]].tolist() == [1.0, 100.0]
     assert curve.iloc[-1][["automation_rate", "total_cost_usd"]].tolist() == [0.0, 40.0]
+
+
+# ---- expected_cost -----------------------------------------------------------------------------
+
+
+def stakes_costs(missed_usd, false_block_usd=20.0):
+    """Per case: a missed fraud loses its own stake, a false block costs the same everywhere."""
+    costs = np.zeros((len(missed_usd), 2, 2))
+    costs[:, 1, 0], costs[:, 0, 1] = missed_usd, false_block_usd
+    return costs
+
+
+IDENTITY = DecisionPolicy("expected_cost", scale=1.0, bias=(0.0, 0.0), review_cost_usd=5.0)
+
+
+def test_expected_cost_decides_on_each_cases_stakes():
+    # p(fraud) 0.1 with $20 at stake: approve 0.1 x $20 = $2, block 0.9 x $20 = $18, review $5 -> approve.
+    # p(fraud) 0.1 with $500 at stake: approve $50, block $18, review $5 -> review.
+    # p(fraud) 0.9 with $500 at stake: approve $450, block 0.1 x $20 = $2, review $5 -> block.
+    probs, costs = binary_probs([0.1, 0.1, 0.9]), stakes_costs([20.0, 500.0, 500.0])
+    assert IDENTITY.decide(probs, costs).tolist() == [0, REVIEW, 1]
+    names, actions = ("legit", "fraud"), ("approve", "block")
+    assert IDENTITY.reason(probs[1], names, actions, costs[1]) == (
+        "p(legit)=0.9 calibrated; expected cost: approve $50.00, block $18.00, review $5.00: review is cheapest"
+    )
+    # Human mistakes make a review dearer: 10% of reviews of the $500 case end wrong,
+    # 5 + 0.1 x (0.9 x $20 + 0.1 x $500) = $11.80, still below blocking's $18.
+    careless = DecisionPolicy("expected_cost", bias=(0.0, 0.0), review_cost_usd=5.0, human_error_rate=0.1)
+    assert careless.decide(probs, costs).tolist() == [0, REVIEW, 1]
+    # A score threshold sees two equal scores and must treat the $20 and the $500 case alike.
+    assert len(set(DecisionPolicy("binary", 0.05, 0.5).decide(probs[:2]).tolist())) == 1
+
+
+def test_expected_cost_needs_each_cases_costs():
+    with pytest.raises(ValueError, match="case_costs"):
+        IDENTITY.decide(binary_probs([0.5]))
+    with pytest.raises(ValueError, match="fitted for 2 classes"):
+        IDENTITY.decide(np.full((1, 3), 1 / 3), matrices(np.ones((3, 3)), 1))
+    with pytest.raises(ValueError, match="one bias per class"):
+        DecisionPolicy("expected_cost", bias=(0.0,))
+
+
+def test_calibration_recovers_a_known_distortion():
+    # The true probability of fraud is sigmoid(0.5 x logit(p) - 2): the model is overconfident
+    # and, trained on reweighted classes, sees fraud far too often.
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0.001, 0.999, 40_000)
+    truth = 1 / (1 + np.exp(-(0.5 * np.log(p / (1 - p)) - 2.0)))
+    labels = (rng.random(len(p)) < truth).astype(int)
+    scale, bias = calibrate(binary_probs(p), labels)
+    # softmax(scale log p + bias) for two classes is sigmoid(scale logit(p) + bias[1]).
+    assert scale == pytest.approx(0.5, abs=0.05)
+    assert bias == (0.0, pytest.approx(-2.0, abs=0.1))
+
+
+def amount_data(seed, n):
+    """Calibrated scores that know nothing of the amount, and amounts from $1 to $3,000."""
+    rng = np.random.default_rng(seed)
+    p = rng.beta(0.3, 6.0, n)
+    labels = (rng.random(n) < p).astype(int)
+    return binary_probs(p), labels, stakes_costs(np.exp(rng.uniform(0, 8, n)))
+
+
+def test_select_policy_prices_cases_one_by_one_where_stakes_differ():
+    probs, labels, costs = amount_data(0, 4000)
+    policy, cross_validated = select_policy(probs, labels, costs, 5.0, 0.0)
+    assert policy.kind == "expected_cost"
+    assert cross_validated["expected_cost"] < cross_validated["binary"]
+    # And on fresh cases, expected cost beats the best thresholds the same rows give.
+    fresh_probs, fresh_labels, fresh_costs = amount_data(1, 4000)
+    thresholds = choose_policy(probs, labels, costs, 5.0, 0.0)
+    assert total_cost(thresholds, fresh_probs, fresh_labels, fresh_costs) > expected_costs(
+        policy.decide(fresh_probs, fresh_costs), fresh_labels, fresh_costs, 5.0, 0.0).total_cost_usd.sum()
+
+
+def test_select_policy_keeps_thresholds_when_too_few_cases_to_cross_validate():
+    probs = binary_probs(TEN_SCORES)
+    labels = np.array([0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+    policy, cross_validated = select_policy(probs, labels, matrices(FRAUD_MATRIX, 10), REVIEW_USD, 0.0)
+    assert policy.kind == "binary" and cross_validated == {}
+
+
+def test_tradeoff_curve_for_expected_cost_moves_the_price_of_a_review():
+    probs, labels, costs = amount_data(2, 2000)
+    policy = choose_policy(probs, labels, costs, 5.0, 0.0, kind="expected_cost")
+    curve = tradeoff_curve(probs, labels, costs, 5.0, 0.0, policy)
+    assert set(curve["sweep"]) == {"review_weight"}
+    chosen = curve[curve["is_chosen"]]
+    assert chosen["threshold"].tolist() == [1.0]
+    own = expected_costs(policy.decide(probs, costs), labels, costs, 5.0, 0.0).total_cost_usd.sum()
+    assert chosen["total_cost_usd"].iloc[0] == pytest.approx(own)
+    # Reviews valued at a tenth of their price are bought freely; at ten times, hardly at all.
+    assert curve["automation_rate"].iloc[0] < chosen["automation_rate"].iloc[0] < curve["automation_rate"].iloc[-1]
+
+
+def test_expected_cost_reason_stays_short_with_many_classes():
+    names = tuple(f"c{i}" for i in range(6))
+    actions = tuple(f"treat {i}" for i in range(6))
+    policy = DecisionPolicy("expected_cost", bias=(0.0,) * 6, review_cost_usd=1.0)
+    costs = 10.0 * (1 - np.eye(6))
+    reason = policy.reason([0.05, 0.05, 0.05, 0.05, 0.05, 0.75], names, actions, costs)
+    # 0.25 x $10 = $2.50 for the most likely class, $9.50 or more for the others, $1 for a review.
+    assert reason == ("p(c5)=0.75 calibrated; expected cost: treat 0 $9.50, treat 5 $2.50, review $1.00: "
+                      "review is cheapest")
