@@ -228,14 +228,18 @@ def _print_kpis(rows: list[dict]) -> None:
 @app.command()
 def demo(
     workers: Annotated[int | None, typer.Option(min=1, help="Ray Train workers per template.")] = None,
+    quick: Annotated[bool, typer.Option(
+        "--quick", help="Each template's smallest data and 2 epochs: checks an install in minutes; "
+        "the figures it records mean little.")] = False,
     verbose: Verbose = False,
 ) -> None:
     """Every installed template on generated data: train, score a new batch, then the KPI table.
 
-    Example: deepto demo
+    Examples:\n\n  deepto demo\n\n  deepto demo --quick --workers 2
     """
     def action():
         settings = _settings(verbose)
+        from deepto import runtime, tracking
         from pipelines.score import score_flow
         from pipelines.train import train_flow
 
@@ -244,9 +248,14 @@ def demo(
             console.print(f"[yellow]skipping {name}[/]: {error}")
         for case in registry.usecases.values():
             stage(f"[bold]{case.title}[/] ({case.industry}): {case.decision}")
-            train_flow(case.name, None, case.demo_rows, workers, False, None, 0)
-            batch = case.generate_batch(max(case.demo_rows // 4, 100),
-                                        settings.root / "demo" / f"{case.name}-new-batch", 1)
+            rows = case.smoke_rows if quick else case.demo_rows
+            trained = train_flow(case.name, None, rows, workers, False, 2 if quick else None, 0)
+            if tracking.champion_version(runtime.ensure_mlflow(settings), case.name) is None:
+                # Scoring with a model that lost to the process it would replace would book false savings.
+                console.print(f"[yellow]{case.name}: no champion to score with ({trained['verdict']}); "
+                              "scoring skipped[/]")
+                continue
+            batch = case.generate_batch(max(rows // 4, 100), settings.root / "demo" / f"{case.name}-new-batch", 1)
             score_flow(case.name, str(batch), None)
         from deepto.store import Store
 
