@@ -24,25 +24,33 @@ from deepto.usecase import load_registry
 
 
 def plain_loop(case, prepared, config) -> float:
-    """The same work as one Ray worker does, in this process; returns seconds per epoch."""
+    """The same work as the Ray workers do together (train, then a validation pass, each epoch), in
+    this process; returns seconds per epoch."""
     torch.manual_seed(0)
     model = case.build_model(prepared.preprocessor.meta(), **config.model_params)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     weight = torch.tensor(config.class_weights) if config.class_weights else None
-    arrays, labels = prepared.rows(0), torch.as_tensor(prepared.labels[prepared.split[0]])
-    n = len(labels)
-    started = time.perf_counter()
-    for _ in range(config.epochs):
-        model.train()
-        for start in range(0, n, config.batch_size):
+
+    def batches(part):
+        arrays, labels = prepared.rows(part), torch.as_tensor(prepared.labels[prepared.split[part]])
+        for start in range(0, len(labels), config.batch_size):
             chunk = {k: np.asarray(v[start:start + config.batch_size]) for k, v in arrays.items()}
             if case.transform_batch is not None:
                 chunk = case.transform_batch(chunk)
-            logits = model(**{k: torch.as_tensor(v) for k, v in chunk.items()})
-            loss = F.cross_entropy(logits, labels[start:start + config.batch_size], weight=weight)
+            yield {k: torch.as_tensor(v) for k, v in chunk.items()}, labels[start:start + config.batch_size]
+
+    started = time.perf_counter()
+    for _ in range(config.epochs):
+        model.train()
+        for inputs, labels in batches(0):
+            loss = F.cross_entropy(model(**inputs), labels, weight=weight)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            for inputs, labels in batches(1):
+                F.cross_entropy(model(**inputs), labels, weight=weight)
     return (time.perf_counter() - started) / config.epochs
 
 

@@ -58,7 +58,7 @@ def _train(settings, store, case, run_id, data, rows, options) -> dict:
     stage(f"Registered {case.name} version {version}: {verdict}")
     record = evaluation.kpis.record_values()
     record["inputs"] = {**record["inputs"], "tradeoff": evaluation.tradeoff.to_dict(orient="records")}
-    io_step(store.add_kpi_record)(run_id, case.name, "holdout", True, **record)
+    io_step(store.add_kpi_record)(run_id, case.name, "holdout" if promoted else "candidate", True, **record)
     store.finish_run(run_id, "succeeded", mlflow_run_id=mlflow_run_id, model_version=version,
                      champion_changed=promoted, n_cases=len(prepared.frame), compute_seconds=result.wall_seconds,
                      cpu_core_seconds=result.cpu_core_seconds, gpu_seconds=result.gpu_seconds,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from deepto.db_models import KpiRecord, ModelEvent, PipelineRun, QuarantinedBatch, ValidationReport
+from deepto.db_models import BUSINESS_SCOPES, KpiRecord, ModelEvent, PipelineRun, QuarantinedBatch, ValidationReport
 
 RUNS = PipelineRun.__table__
 REPORTS = ValidationReport.__table__
@@ -135,7 +135,8 @@ def kpi_sums(engine: sa.Engine, filters: Filters, by_day: bool = False) -> pd.Da
     sums = [sa.func.sum(KPIS.c[c]).label(c) for c in _ALL_SUMS]
     sums += [sa.func.sum(sa.case((KPIS.c.labelled, KPIS.c[c]))).label(c) for c in _LABELLED_SUMS]
     query = (sa.select(*keys, sa.func.count().label("n_records"), *sums)
-             .where(*filters.where(KPIS, "created_at")).group_by(*keys).order_by(*keys))
+             .where(KPIS.c.scope.in_(BUSINESS_SCOPES), *filters.where(KPIS, "created_at"))
+             .group_by(*keys).order_by(*keys))
     frame = _frame(engine, query)
     if by_day:
         frame["day"] = pd.to_datetime(frame["day"])

@@ -20,7 +20,11 @@ VERSION_TABLE = "deepto_alembic_version"
 
 RUN_KINDS = ("train", "score", "validate")
 RUN_STATUSES = ("running", "succeeded", "failed", "refused")
-KPI_SCOPES = ("holdout", "batch")
+KPI_SCOPES = ("holdout", "batch", "candidate")
+BUSINESS_SCOPES = ("holdout", "batch")
+"""What the business KPIs add up: the held-out evaluation of each model that became champion, and the
+batches champions decided. A ``candidate`` record is the held-out evaluation of a model that was not
+promoted: kept for its training run, but it never decided a case, so it saved or lost nothing."""
 MODEL_EVENTS = ("registered", "champion")
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import Float, Select, case, cast, create_engine, event, func, se
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from deepto.db_models import (KPI_SCOPES, MODEL_EVENTS, RUN_KINDS, RUN_STATUSES, KpiRecord, ModelEvent,
+from deepto.db_models import (BUSINESS_SCOPES, KPI_SCOPES, MODEL_EVENTS, RUN_KINDS, RUN_STATUSES, KpiRecord, ModelEvent,
                               PipelineRun, QuarantinedBatch, ValidationReport, utcnow)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -268,7 +268,7 @@ class Store:
             func.min(k.created_at).label("first_at"),
             func.max(k.created_at).label("last_at"),
         ]
-        inner = select(*sums)
+        inner = select(*sums).where(k.scope.in_(BUSINESS_SCOPES))
         if by_usecase:
             inner = inner.add_columns(k.usecase).group_by(k.usecase)
         if usecase is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -49,6 +49,9 @@ def store(tmp_path) -> Store:
     kpi(store, score, "fraud-detection", SUN, n=200, automated=150, ours=80, base=90, errors=(1.0, 1.5))
     kpi(store, score, "fraud-detection", NEXT_MON, labelled=False, n=1000, automated=999)
     kpi(store, score, "medical-triage", NEXT_MON, n=50, automated=10, ours=300, base=200, errors=(3.0, 2.0))
+    # A model that lost to the rules and was never promoted: in no figure below, nor its trade-off.
+    kpi(store, train, "fraud-detection", SUN + timedelta(hours=1), scope="candidate", ours=9000.0,
+        inputs={"tradeoff": old * 5})
     yield store
     store.close()
 

@@ -175,14 +175,14 @@ def test_validation_report_and_quarantine(store):
         store.add_quarantine("fraud", 9999, "x.csv", "/q/x.csv", "no such report")
 
 
-def _kpi(store, run_id, usecase, labelled, n_cases, n_automated, created_at=None, **money):
+def _kpi(store, run_id, usecase, labelled, n_cases, n_automated, created_at=None, scope="batch", **money):
     """A KPI record with consistent counts; the money figures that matter are given."""
     values = {"n_cases": n_cases, "n_automated": n_automated, "n_reviews": n_cases - n_automated,
               "review_cost_usd": 0.0, "compute_cost_usd": 0.0, "platform_cost_usd": 0.0,
               "automation_rate": n_automated / n_cases, "inputs": {"review_cost_usd": 1.0}, **money}
     if created_at is not None:
         values["created_at"] = created_at
-    return store.add_kpi_record(run_id, usecase, "batch", labelled, **values)
+    return store.add_kpi_record(run_id, usecase, scope, labelled, **values)
 
 
 def test_kpi_summary_worked_by_hand(store):
@@ -224,6 +224,19 @@ def test_kpi_summary_worked_by_hand(store):
     assert overall["cost_reduction"] == pytest.approx(1 - 1100 / 4100)
     assert (overall["savings"], overall["roi"]) == pytest.approx((3000.0, 60.0))
     assert store.kpi_overall(usecase="fraud") == {**fraud, "usecase": "all", "first_at": first_at, "last_at": last_at}
+
+
+def test_a_model_that_was_not_promoted_books_no_business_kpis(store):
+    run_id = store.start_run("fraud", "train", {})
+    _kpi(store, run_id, "fraud", True, 100, 80, scope="holdout", deepto_errors=4.0, baseline_errors=10.0,
+         deepto_cost_usd=300.0, baseline_cost_usd=1000.0)
+    # A later candidate lost to the rules: kept with its run, but it never decided a case.
+    _kpi(store, run_id, "fraud", True, 100, 99, scope="candidate", deepto_errors=20.0, baseline_errors=10.0,
+         deepto_cost_usd=5000.0, baseline_cost_usd=1000.0)
+    assert [r["scope"] for r in store.kpi_records()] == ["candidate", "holdout"]
+    [fraud] = store.kpi_summary()
+    assert (fraud["n_records"], fraud["savings"], fraud["error_reduction"]) == (1, 700.0, pytest.approx(0.6))
+    assert store.kpi_overall()["savings"] == 700.0
 
 
 def test_kpi_record_rejects_unknown_and_missing_values(store):
