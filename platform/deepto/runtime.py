@@ -56,6 +56,7 @@ def apply_service_environment(settings: Settings) -> None:
     os.environ.setdefault("RAY_DATA_DISABLE_PROGRESS_BARS", "0" if settings.verbose else "1")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "true" if settings.verbose else "false")
 
 
 def ensure_ray(settings: Settings):
