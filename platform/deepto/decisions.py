@@ -114,8 +114,8 @@ class DecisionPolicy:
                              f"{probs.shape} and case costs {costs.shape}.")
         q = self.calibrated(probs)
         acting = np.einsum("nt,ntd->nd", q, costs)
-        wrong_mean = (costs.sum(axis=2) - np.einsum("ntt->nt", costs)) / (n_classes - 1)
-        review = review_weight * self.review_cost_usd + self.human_error_rate * (q * wrong_mean).sum(axis=1)
+        human_mistake = self.human_error_rate * (q * _wrong_decision_mean_usd(costs)).sum(axis=1)
+        review = review_weight * self.review_cost_usd + human_mistake
         options = np.column_stack([acting, review])
         # argmin takes the first of equal costs: an automatic decision before a review.
         best = options.argmin(axis=1)
@@ -420,8 +420,14 @@ def _option_costs(labels, case_costs, human_error_rate):
     if n and (labels.min() < 0 or labels.max() >= n_classes):
         raise ValueError(f"labels must be class indices in [0, {n_classes}).")
     rows = case_costs[np.arange(n), labels]
-    wrong_mean_usd = (rows.sum(axis=1) - rows[np.arange(n), labels]) / (n_classes - 1)
-    return rows, human_error_rate * wrong_mean_usd
+    return rows, human_error_rate * _wrong_decision_mean_usd(case_costs)[np.arange(n), labels]
+
+
+def _wrong_decision_mean_usd(case_costs: np.ndarray) -> np.ndarray:
+    """Per case and true class, (n, C): the mean cost of the other classes, which is what a person
+    who errs on a review costs (they pick one of them)."""
+    n_classes = case_costs.shape[-1]
+    return (case_costs.sum(axis=2) - np.einsum("ntt->nt", case_costs)) / (n_classes - 1)
 
 
 def _score_kind(probs: np.ndarray) -> str:

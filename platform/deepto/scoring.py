@@ -84,9 +84,9 @@ def batch_kpis(usecase: UseCase, bundle, frame: pd.DataFrame, probs: np.ndarray,
         from deepto.decisions import DecisionPolicy
 
         policy = DecisionPolicy.from_dict(bundle.info["baseline_policy"])
-        reference = kpis.process_outcome(policy.decide(np.asarray(baseline.predict_proba(frame)), costs), labels,
-                                         costs,
-                                         eco.review_cost_usd, eco.human_error_rate)
+        baseline_probs = np.asarray(baseline.predict_proba(frame))
+        reference = kpis.process_outcome(policy.decide(baseline_probs, costs), labels, costs, eco.review_cost_usd,
+                                         eco.human_error_rate)
     inputs = {"policy": bundle.policy.to_dict(), "model_version": bundle.version,
               "baseline_process": eco.baseline_process, "review_cost_usd": eco.review_cost_usd,
               "cpu_core_hour_usd": eco.cpu_core_hour_usd, "compute_seconds": compute_seconds,

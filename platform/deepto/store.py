@@ -24,8 +24,8 @@ from sqlalchemy import Float, Select, case, cast, create_engine, event, func, se
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from deepto.db_models import (BUSINESS_SCOPES, KPI_SCOPES, MODEL_EVENTS, RUN_KINDS, RUN_STATUSES, KpiRecord, ModelEvent,
-                              PipelineRun, QuarantinedBatch, ValidationReport, utcnow)
+from deepto.db_models import (BUSINESS_SCOPES, KPI_SCOPES, MODEL_EVENTS, RUN_KINDS, RUN_STATUSES, KpiRecord,
+                              ModelEvent, PipelineRun, QuarantinedBatch, ValidationReport, utcnow)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # A fixed advisory-lock key ("deepto" in ASCII): processes migrating one PostgreSQL database queue on it.
