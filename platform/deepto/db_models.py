@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Double, ForeignKey, Index, MetaData, String, Text
+from sqlalchemy import JSON, DateTime, Double, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -18,7 +18,7 @@ from sqlalchemy.types import TypeDecorator
 # PostgreSQL database, and two projects sharing one version table cannot find each other's revisions.
 VERSION_TABLE = "deepto_alembic_version"
 
-RUN_KINDS = ("train", "score", "validate")
+RUN_KINDS = ("train", "score", "validate", "curve", "tune")
 RUN_STATUSES = ("running", "succeeded", "failed", "refused")
 KPI_SCOPES = ("holdout", "batch", "candidate")
 BUSINESS_SCOPES = ("holdout", "batch")
@@ -179,4 +179,40 @@ class ModelEvent(Base):
     event: Mapped[str] = mapped_column(String(16))
     metric_name: Mapped[str | None] = mapped_column(String(100))
     metric_value: Mapped[float | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EntityHistory(Base):
+    """Cases already seen, kept per entity (a customer, a patient) so scoring computes each case's
+    history features from the same past that training and evaluation saw (no train/serve skew).
+
+    ``payload`` holds the case's input columns; ``case_id`` is unique per use-case, so a case booked
+    twice (a batch scored again, a training batch reused) is kept once."""
+
+    __tablename__ = "entity_history"
+    __table_args__ = (UniqueConstraint("usecase", "case_id"), Index(None, "usecase", "entity", "event_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    usecase: Mapped[str] = _usecase()
+    case_id: Mapped[str] = mapped_column(String(200))
+    entity: Mapped[str] = mapped_column(String(200))
+    event_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]]
+    run_id: Mapped[str | None] = _run_fk()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LearningCurve(Base):
+    """One ``deepto curve`` study: held-out cost and quality of every process at each data size."""
+
+    __tablename__ = "learning_curves"
+    __table_args__ = (Index(None, "usecase", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    usecase: Mapped[str] = _usecase()
+    run_id: Mapped[str | None] = _run_fk()
+    mlflow_run_id: Mapped[str | None] = mapped_column(String(64))
+    points: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    """One dict per (process, rows, seed): held-out expected cost, quality metric, compute seconds."""
+    summary: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
