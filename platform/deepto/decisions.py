@@ -20,6 +20,12 @@ KPIs"); among equally cheap policies the one that automates most wins. Two kinds
 :func:`select_policy` picks the kind that costs less in cross-validation on the validation rows,
 so neither kind is assumed to suit a model: a rule engine's coarse score may do better with
 thresholds, a model's well-ranked probabilities with expected cost.
+
+A use-case may add a :class:`SafetyRule` that no price can overrule: some classes are never
+decided automatically while the model gives certain other classes more than a small probability
+(a triage never fast-tracks a patient with a real chance of being critical). Such cases go to
+review under every kind of policy, and thresholds are chosen with the rule in force, so the price
+of the reviews it adds is part of the choice.
 """
 
 from __future__ import annotations
@@ -45,6 +51,55 @@ MAX_CANDIDATES = 200
 
 
 @dataclass(frozen=True)
+class SafetyRule:
+    """Never decide any class of ``never_decide`` automatically when the model's probability that
+    the case belongs to one of ``when_any_of`` (their probabilities summed) exceeds ``above``.
+
+    Classes are indices into the use-case's classes. The rule reads the probabilities the process
+    gives, before any calibration: it is a statement about what the model says, checkable by hand.
+    """
+
+    never_decide: tuple[int, ...]
+    when_any_of: tuple[int, ...]
+    above: float
+    reason: str = ""
+    """Why the rule exists, in words for the people it protects; shown in decision reasons."""
+
+    def __post_init__(self):
+        object.__setattr__(self, "never_decide", tuple(int(c) for c in self.never_decide))
+        object.__setattr__(self, "when_any_of", tuple(int(c) for c in self.when_any_of))
+        if not self.never_decide or not self.when_any_of:
+            raise ValueError("A safety rule needs at least one class never to decide and one class to watch.")
+        if min(self.never_decide + self.when_any_of) < 0:
+            raise ValueError("Safety rule classes are class indices (0, 1, ...), not negative numbers.")
+        if not 0 <= self.above < 1:
+            raise ValueError(f"A safety rule's limit is a probability in [0, 1), got {self.above}.")
+
+    def watched_probability(self, probs: np.ndarray) -> np.ndarray:
+        """Per case, the summed probability of the watched classes."""
+        if max(self.never_decide + self.when_any_of) >= probs.shape[1]:
+            raise ValueError(f"This safety rule names classes up to {max(self.never_decide + self.when_any_of)}, "
+                             f"but the probabilities have {probs.shape[1]} classes.")
+        return probs[:, list(self.when_any_of)].sum(axis=1)
+
+    def blocked(self, decisions: np.ndarray, probs: np.ndarray) -> np.ndarray:
+        """Which automatic decisions the rule forbids (a boolean per case)."""
+        return np.isin(decisions, self.never_decide) & (self.watched_probability(probs) > self.above)
+
+    def apply(self, decisions: np.ndarray, probs: np.ndarray) -> np.ndarray:
+        return np.where(self.blocked(decisions, probs), REVIEW, decisions).astype(np.int64)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"never_decide": list(self.never_decide), "when_any_of": list(self.when_any_of),
+                "above": float(self.above), "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SafetyRule:
+        return cls(tuple(data["never_decide"]), tuple(data["when_any_of"]), float(data["above"]),
+                   data.get("reason", ""))
+
+
+@dataclass(frozen=True)
 class DecisionPolicy:
     """How class probabilities become decisions.
 
@@ -58,6 +113,7 @@ class DecisionPolicy:
     (``sum_t q_t cost[t, d]``) and review (``review_cost_usd`` + ``human_error_rate`` x the expected
     cost of a human mistake). It needs each case's cost matrix to decide; the review price and the
     error rate are kept with the policy, so a registered model decides as it was evaluated.
+    ``safety`` (optional, any kind) then sends to review every decision its rule forbids.
     """
 
     kind: Literal["binary", "top_class", "expected_cost"]
@@ -68,6 +124,7 @@ class DecisionPolicy:
     bias: tuple[float, ...] = ()
     review_cost_usd: float = 0.0
     human_error_rate: float = 0.0
+    safety: SafetyRule | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -87,6 +144,9 @@ class DecisionPolicy:
         ``case_costs`` (rows, classes, classes) is needed by ``expected_cost`` and ignored otherwise.
         """
         probs = _as_probs(probs, self.kind)
+        return self._safe(self._unguarded(probs, case_costs), probs)
+
+    def _unguarded(self, probs, case_costs) -> np.ndarray:
         if self.kind == "expected_cost":
             return self._cheapest(probs, case_costs)[0]
         if self.kind == "binary":
@@ -97,6 +157,9 @@ class DecisionPolicy:
             return decisions
         confident = probs.max(axis=1) >= self.confidence
         return np.where(confident, probs.argmax(axis=1), REVIEW).astype(np.int64)
+
+    def _safe(self, decisions: np.ndarray, probs: np.ndarray) -> np.ndarray:
+        return decisions if self.safety is None else self.safety.apply(decisions, probs)
 
     def calibrated(self, probs: np.ndarray) -> np.ndarray:
         """``expected_cost`` only: the probabilities after calibration on validation data."""
@@ -125,6 +188,15 @@ class DecisionPolicy:
     def reason(self, probs_row, class_names, actions, case_costs_row=None) -> str:
         """Why one case was decided as it was, in words a case handler can check."""
         row = np.asarray(probs_row, dtype=float)
+        if self.safety is not None:
+            costs = None if case_costs_row is None else np.asarray(case_costs_row, dtype=float)[None]
+            wanted = int(self._unguarded(_as_probs(row[None, :], self.kind), costs)[0])
+            if self.safety.blocked(np.array([wanted]), row[None, :])[0]:
+                watched = "+".join(f"p({class_names[c]})" for c in self.safety.when_any_of)
+                value = self.safety.watched_probability(row[None, :])[0]
+                why = f" ({self.safety.reason})" if self.safety.reason else ""
+                return (f"{watched}={value:.3g} > safety limit {self.safety.above:.3g}: {actions[wanted]} is "
+                        f"never automatic then{why}: sent to review")
         if self.kind == "expected_cost":
             costs = None if case_costs_row is None else np.asarray(case_costs_row, dtype=float)[None]
             decided, options, q = self._cheapest(row[None, :], costs)
@@ -154,22 +226,24 @@ class DecisionPolicy:
         return f"{p} >= confidence threshold {self.confidence:.3g}: {actions[top]}"
 
     def to_dict(self) -> dict[str, Any]:
+        safety = {} if self.safety is None else {"safety": self.safety.to_dict()}
         if self.kind == "expected_cost":
             return {"kind": self.kind, "scale": self.scale, "bias": list(self.bias),
-                    "review_cost_usd": self.review_cost_usd, "human_error_rate": self.human_error_rate}
+                    "review_cost_usd": self.review_cost_usd, "human_error_rate": self.human_error_rate, **safety}
         names = ("accept_below", "act_from") if self.kind == "binary" else ("confidence",)
         # JSON has no infinity; None stands for "never" (never act, review everything).
         values = {n: None if math.isinf(getattr(self, n)) else float(getattr(self, n)) for n in names}
-        return {"kind": self.kind, **values}
+        return {"kind": self.kind, **values, **safety}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DecisionPolicy:
+        safety = SafetyRule.from_dict(data["safety"]) if data.get("safety") else None
         if data["kind"] == "expected_cost":
             return cls(kind="expected_cost", scale=float(data["scale"]), bias=tuple(map(float, data["bias"])),
                        review_cost_usd=float(data["review_cost_usd"]),
-                       human_error_rate=float(data["human_error_rate"]))
-        values = {k: math.inf if v is None else float(v) for k, v in data.items() if k != "kind"}
-        return cls(kind=data["kind"], **values)
+                       human_error_rate=float(data["human_error_rate"]), safety=safety)
+        values = {k: math.inf if v is None else float(v) for k, v in data.items() if k not in ("kind", "safety")}
+        return cls(kind=data["kind"], **values, safety=safety)
 
 
 @dataclass(frozen=True)
@@ -207,41 +281,44 @@ def expected_costs(decisions, labels, case_costs, review_cost_usd, human_error_r
 
 
 def choose_policy(
-    probs, labels, case_costs, review_cost_usd, human_error_rate, kind=None, max_candidates=MAX_CANDIDATES
+    probs, labels, case_costs, review_cost_usd, human_error_rate, kind=None, max_candidates=MAX_CANDIDATES,
+    safety: SafetyRule | None = None,
 ) -> DecisionPolicy:
     """The policy of one kind with the lowest total cost on these (validation) cases.
 
     ``kind`` defaults to thresholds: binary for two classes, else top_class. Binary tries every pair
     accept_below <= act_from of candidate thresholds; prefix sums make that O(n log n + k^2).
     ``expected_cost`` calibrates the probabilities on these cases (see :func:`calibrate`).
+    ``safety`` is in force while thresholds are priced, and is kept with the policy.
     """
     probs = _as_probs(probs, kind)
     kind = kind or _score_kind(probs)
     if kind == "expected_cost":
         scale, bias = calibrate(probs, labels)
         return DecisionPolicy("expected_cost", scale=scale, bias=bias, review_cost_usd=float(review_cost_usd),
-                              human_error_rate=float(human_error_rate))
-    sweep = _Sweep.of(kind, probs, labels, case_costs, review_cost_usd, human_error_rate)
+                              human_error_rate=float(human_error_rate), safety=safety)
+    sweep = _Sweep.of(kind, probs, labels, case_costs, review_cost_usd, human_error_rate, safety)
     thresholds = _candidates(sweep.scores, max_candidates)
     if kind == "binary":
         accept, act = np.meshgrid(thresholds, thresholds, indexing="ij")
         totals = sweep.totals(accept, act)
         cost = np.where(accept <= act, totals["total_cost_usd"], math.inf)
         i, j = np.unravel_index(sweep.cheapest(cost, totals["automated"]), cost.shape)
-        return DecisionPolicy("binary", accept_below=float(thresholds[i]), act_from=float(thresholds[j]))
+        return DecisionPolicy("binary", accept_below=float(thresholds[i]), act_from=float(thresholds[j]),
+                              safety=safety)
     totals = sweep.totals(np.full_like(thresholds, -math.inf), thresholds)
     best = sweep.cheapest(totals["total_cost_usd"], totals["automated"])
-    return DecisionPolicy("top_class", confidence=float(thresholds[best]))
+    return DecisionPolicy("top_class", confidence=float(thresholds[best]), safety=safety)
 
 
 def select_policy(probs, labels, case_costs, review_cost_usd, human_error_rate,
-                  folds: int = FOLDS) -> tuple[DecisionPolicy, dict[str, float]]:
+                  folds: int = FOLDS, safety: SafetyRule | None = None) -> tuple[DecisionPolicy, dict[str, float]]:
     """Thresholds or expected cost, whichever costs less in cross-validation on these cases.
 
     Each kind is fitted on all folds but one and priced on the one left out, so the comparison is
     not won by the kind that fits the validation cases more closely. The winner (thresholds on
     a tie: they are simpler to read) is then fitted on all cases. Also returns each kind's
-    cross-validated cost, for the record.
+    cross-validated cost, for the record. ``safety`` is in force for every kind.
     """
     probs = _as_probs(probs, None)
     labels = np.asarray(labels, dtype=np.int64)
@@ -249,16 +326,17 @@ def select_policy(probs, labels, case_costs, review_cost_usd, human_error_rate,
     folds = min(folds, int(np.bincount(labels).min()) if len(labels) else 0)
     kinds = (_score_kind(probs), "expected_cost")
     if folds < 2:
-        return choose_policy(probs, labels, costs, review_cost_usd, human_error_rate, kinds[0]), {}
+        return choose_policy(probs, labels, costs, review_cost_usd, human_error_rate, kinds[0], safety=safety), {}
     priced = dict.fromkeys(kinds, 0.0)
     for fit, held_out in StratifiedKFold(folds, shuffle=True, random_state=0).split(probs, labels):
         for kind in kinds:
-            policy = choose_policy(probs[fit], labels[fit], costs[fit], review_cost_usd, human_error_rate, kind)
+            policy = choose_policy(probs[fit], labels[fit], costs[fit], review_cost_usd, human_error_rate, kind,
+                                   safety=safety)
             out = expected_costs(policy.decide(probs[held_out], costs[held_out]), labels[held_out],
                                  costs[held_out], review_cost_usd, human_error_rate)
             priced[kind] += float(out.total_cost_usd.sum())
     best = min(kinds, key=lambda kind: (priced[kind], kind != kinds[0]))
-    return choose_policy(probs, labels, costs, review_cost_usd, human_error_rate, best), priced
+    return choose_policy(probs, labels, costs, review_cost_usd, human_error_rate, best, safety=safety), priced
 
 
 def calibrate(probs, labels) -> tuple[float, tuple[float, ...]]:
@@ -307,7 +385,7 @@ def tradeoff_curve(
     probs = _as_probs(probs, policy.kind)
     if policy.kind == "expected_cost":
         return _review_weight_curve(probs, labels, case_costs, review_cost_usd, human_error_rate, policy, points)
-    sweep = _Sweep.of(policy.kind, probs, labels, case_costs, review_cost_usd, human_error_rate)
+    sweep = _Sweep.of(policy.kind, probs, labels, case_costs, review_cost_usd, human_error_rate, policy.safety)
     grid = np.linspace(0.0, 1.0, points)
     if policy.kind == "binary":
         act = _with_value(grid, policy.act_from)
@@ -338,7 +416,7 @@ def tradeoff_curve(
 def _review_weight_curve(probs, labels, case_costs, review_cost_usd, human_error_rate, policy, points):
     rows = []
     for weight in np.unique(np.append(np.geomspace(0.1, 10.0, points), 1.0)):
-        decided = policy._cheapest(probs, case_costs, weight)[0]
+        decided = policy._safe(policy._cheapest(probs, case_costs, weight)[0], probs)
         out = expected_costs(decided, labels, case_costs, review_cost_usd, human_error_rate)
         rows.append({
             "sweep": "review_weight", "threshold": weight, "automation_rate": float((~out.reviewed).mean()),
@@ -367,7 +445,7 @@ class _Sweep:
     tolerance_usd: float
 
     @classmethod
-    def of(cls, kind, probs, labels, case_costs, review_cost_usd, human_error_rate) -> _Sweep:
+    def of(cls, kind, probs, labels, case_costs, review_cost_usd, human_error_rate, safety=None) -> _Sweep:
         if len(probs) == 0:
             raise ValueError("Choosing thresholds needs at least one labelled case.")
         if not np.isfinite(probs).all():
@@ -377,6 +455,9 @@ class _Sweep:
         scores = probs[:, 1] if kind == "binary" else probs.max(axis=1)
         high = np.ones(len(probs), np.int64) if kind == "binary" else probs.argmax(axis=1)
         low = np.zeros_like(high) if kind == "binary" else high
+        if safety is not None:
+            # A forbidden automatic decision is a review wherever the thresholds put the case.
+            low, high = safety.apply(low, probs), safety.apply(high, probs)
         order = np.argsort(scores, kind="stable")
         labels, case_costs = np.asarray(labels)[order], np.asarray(case_costs)[order]
         prefix = []

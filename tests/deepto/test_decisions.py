@@ -2,6 +2,7 @@
 
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 from deepto.decisions import (
     REVIEW,
     DecisionPolicy,
+    SafetyRule,
     calibrate,
     choose_policy,
     expected_costs,
@@ -402,3 +404,118 @@ def test_expected_cost_reason_stays_short_with_many_classes():
     # 0.25 x $10 = $2.50 for the most likely class, $9.50 or more for the others, $1 for a review.
     assert reason == ("p(c5)=0.75 calibrated; expected cost: treat 0 $9.50, treat 5 $2.50, review $1.00: "
                       "review is cheapest")
+
+
+# ---- safety rule -------------------------------------------------------------------------------
+# Three acuity classes: 0 = low (fast-track, the automatic accept), 1 = urgent, 2 = critical.
+# The rule: never fast-track while p(critical) is above 5%.
+SAFETY = SafetyRule(never_decide=(0,), when_any_of=(2,), above=0.05, reason="no fast-track for a possible emergency")
+# Fast-track looks free whatever the truth, and a review costs $100: every price says "fast-track".
+FREE_FAST_TRACK = [[0, 50, 50], [0, 0, 50], [0, 50, 0]]
+
+
+def test_safety_sends_a_likely_critical_case_to_review_under_thresholds():
+    probs = np.array([[0.90, 0.02, 0.08], [0.90, 0.07, 0.03], [0.10, 0.10, 0.80], [0.90, 0.05, 0.05]])
+    plain = DecisionPolicy("top_class", confidence=0.6)
+    # p(critical) 0.08 > 0.05 blocks the first fast-track; 0.03 and exactly 0.05 do not block.
+    assert plain.decide(probs).tolist() == [0, 0, 2, 0]
+    assert replace(plain, safety=SAFETY).decide(probs).tolist() == [REVIEW, 0, 2, 0]
+    binary = DecisionPolicy("binary", accept_below=0.3, act_from=0.9,
+                            safety=SafetyRule(never_decide=(0,), when_any_of=(1,), above=0.1))
+    assert binary.decide(binary_probs([0.05, 0.2, 0.95])).tolist() == [0, REVIEW, 1]
+
+
+def test_safety_overrules_the_cheapest_option_of_an_expected_cost_policy():
+    probs = np.array([[0.90, 0.02, 0.08], [0.96, 0.02, 0.02]])
+    costs = matrices(FREE_FAST_TRACK, 2)
+    policy = DecisionPolicy("expected_cost", scale=1.0, bias=(0.0, 0.0, 0.0), review_cost_usd=100.0)
+    assert policy.decide(probs, costs).tolist() == [0, 0]
+    assert replace(policy, safety=SAFETY).decide(probs, costs).tolist() == [REVIEW, 0]
+
+
+@pytest.mark.parametrize("kind", ["top_class", "expected_cost"])
+def test_a_case_above_the_critical_limit_is_never_fast_tracked_whatever_its_costs(kind):
+    rng = np.random.default_rng(3)
+    probs = rng.dirichlet([6.0, 1.0, 0.4], size=300)
+    labels = rng.integers(0, 3, 300)
+    costs = matrices(FREE_FAST_TRACK, 300)
+    policy = choose_policy(probs, labels, costs, 100.0, 0.0, kind, safety=SAFETY)
+    decided = policy.decide(probs, costs)
+    risky = probs[:, 2] > 0.05
+    assert risky.any() and (~risky).any()
+    assert not (decided[risky] == 0).any()
+    # The prices still rule where the rule is silent: a $100 review is never worth it there.
+    assert (decided[~risky] != REVIEW).all()
+
+
+def test_select_policy_keeps_the_rule_whichever_kind_wins():
+    rng = np.random.default_rng(4)
+    probs = rng.dirichlet([4.0, 1.0, 0.5], size=200)
+    labels = np.array([rng.choice(3, p=p) for p in probs])
+    policy, _ = select_policy(probs, labels, matrices(FREE_FAST_TRACK, 200), 100.0, 0.0, safety=SAFETY)
+    assert policy.safety == SAFETY
+    decided = policy.decide(probs, matrices(FREE_FAST_TRACK, 200))
+    assert not (decided[probs[:, 2] > 0.05] == 0).any()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_thresholds_are_chosen_with_the_rule_in_force(seed):
+    # The brute force prices every confidence threshold with the rule applied; so must the sweep.
+    rng = np.random.default_rng(seed)
+    n = 80
+    probs = rng.dirichlet([2.0, 1.0, 0.7], size=n).round(2)
+    labels = np.where(rng.random(n) < 0.7, probs.argmax(axis=1), rng.integers(0, 3, n))
+    matrix = [[0, 20, 40], [60, 0, 20], [900, 120, 0]]
+    policy = choose_policy(probs, labels, matrices(matrix, n), 12.0, 0.0, safety=SAFETY)
+    assert policy.safety == SAFETY
+    brute = min(
+        total_cost(DecisionPolicy("top_class", confidence=c, safety=SAFETY), probs, labels, matrices(matrix, n), 12.0)
+        for c in [0.0, *np.unique(probs.max(axis=1)), math.inf]
+    )
+    assert total_cost(policy, probs, labels, matrices(matrix, n), 12.0) == pytest.approx(brute)
+
+
+def test_hand_worked_threshold_choice_with_the_rule():
+    # Two cases, both truly low acuity; fast-track right costs $0, a review $10.
+    # Case A: p = (0.9, 0.0, 0.1), case B: p = (0.8, 0.2, 0.0). Without the rule, confidence 0.8
+    # fast-tracks both for $0. With it, A (p(critical) 0.1 > 0.05) is a review whatever the
+    # threshold: $10, and B is still fast-tracked, so the cheapest total is $10 at confidence <= 0.8.
+    probs = np.array([[0.9, 0.0, 0.1], [0.8, 0.2, 0.0]])
+    costs = matrices([[0, 50, 50], [50, 0, 50], [50, 50, 0]], 2)
+    plain = choose_policy(probs, [0, 0], costs, 10.0, 0.0)
+    guarded = choose_policy(probs, [0, 0], costs, 10.0, 0.0, safety=SAFETY)
+    assert total_cost(plain, probs, [0, 0], costs, 10.0) == 0.0
+    assert guarded.decide(probs).tolist() == [REVIEW, 0]
+    assert total_cost(guarded, probs, [0, 0], costs, 10.0) == 10.0
+
+
+def test_safety_reason_names_the_rule():
+    policy = DecisionPolicy("top_class", confidence=0.6, safety=SAFETY)
+    names, actions = ("low", "urgent", "critical"), ("fast-track", "queue", "call a clinician")
+    assert policy.reason([0.90, 0.02, 0.08], names, actions) == (
+        "p(critical)=0.08 > safety limit 0.05: fast-track is never automatic then "
+        "(no fast-track for a possible emergency): sent to review"
+    )
+    assert policy.reason([0.10, 0.10, 0.80], names, actions).endswith(": call a clinician")
+
+
+@pytest.mark.parametrize("kind", ["binary", "top_class", "expected_cost"])
+def test_safety_round_trips_through_strict_json(kind):
+    rule = SafetyRule(never_decide=(0,), when_any_of=(1,), above=0.02, reason="why")
+    policy = {
+        "binary": DecisionPolicy("binary", accept_below=0.1, act_from=0.8, safety=rule),
+        "top_class": DecisionPolicy("top_class", confidence=0.7, safety=rule),
+        "expected_cost": DecisionPolicy("expected_cost", scale=0.9, bias=(0.0, 1.0), review_cost_usd=5.0, safety=rule),
+    }[kind]
+    text = json.dumps(policy.to_dict(), allow_nan=False)
+    assert DecisionPolicy.from_dict(json.loads(text)) == policy
+    assert "safety" not in replace(policy, safety=None).to_dict()  # policies without a rule keep their old form
+
+
+def test_safety_rule_refuses_nonsense():
+    with pytest.raises(ValueError, match="probability"):
+        SafetyRule((0,), (2,), 1.5)
+    with pytest.raises(ValueError, match="at least one"):
+        SafetyRule((), (2,), 0.1)
+    with pytest.raises(ValueError, match="3 classes"):
+        DecisionPolicy("top_class", confidence=0.5, safety=SafetyRule((0,), (5,), 0.1)).decide(np.full((1, 3), 1 / 3))
