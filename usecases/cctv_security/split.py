@@ -1,0 +1,42 @@
+"""Held-out windows come from other cameras (or, in small batches, other recordings).
+
+Windows of one recording overlap in what they show, and a camera's scene repeats across its files,
+so a random split of windows would test the model on scenes it trained on. Whole cameras go to one
+part instead, chosen so each part gets its share of every class's windows: the figures then say
+how the model does on a camera it has never seen, as when a site adds one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from usecases.cctv_security.classes import CLASS_NAMES
+
+FRACTIONS = np.array([0.7, 0.15, 0.15])
+MIN_CAMERAS = 12
+"""Fewer cameras than this cannot be split three ways by camera; recordings are the groups then."""
+
+
+def split_by_camera(frame: pd.DataFrame, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    group = frame["camera"].fillna("") if frame["camera"].nunique() >= MIN_CAMERAS else frame["file"]
+    labels = frame["label"].fillna(CLASS_NAMES[0])
+    counts = pd.crosstab(group, labels).reindex(columns=list(CLASS_NAMES), fill_value=0)
+    counts["windows"] = counts.sum(axis=1)
+    rng = np.random.default_rng(seed)
+    shuffled = counts.iloc[rng.permutation(len(counts))]
+    # Groups with the rarest windows first, so every part gets some of each class.
+    events = shuffled[list(CLASS_NAMES[1:])].sum(axis=1).to_numpy()
+    ordered = shuffled.iloc[np.argsort(-events, kind="stable")]
+    target = FRACTIONS[:, None] * ordered.sum().to_numpy()[None, :]
+    taken = np.zeros_like(target)
+    part_of = {}
+    for name, vector in zip(ordered.index, ordered.to_numpy(dtype=float)):
+        need = np.clip(target - taken, 0, None)
+        # Relative to each part's target, counted in whole windows: a part owed a fraction of a window is owed none.
+        gain = (np.minimum(need, vector) / np.maximum(target, 1.0)).sum(axis=1)
+        part = int(np.argmax(gain))
+        taken[part] += vector
+        part_of[name] = part
+    parts = group.map(part_of).to_numpy()
+    return tuple(np.flatnonzero(parts == p) for p in range(3))
