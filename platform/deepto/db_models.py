@@ -216,3 +216,34 @@ class LearningCurve(Base):
     """One dict per (process, rows, seed): held-out expected cost, quality metric, compute seconds."""
     summary: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RunLease(Base):
+    """Which process drives a run: a run still ``running`` whose process is gone (same host) or whose
+    heartbeat stopped (any host) is marked failed by :meth:`deepto.store.Store.reap_dead_runs`."""
+
+    __tablename__ = "run_leases"
+
+    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("pipeline_runs.id"), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int]
+    process_started_at: Mapped[float]
+    """The process's start time (seconds since the epoch): tells a reused pid from the driver's."""
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BatchClaim(Base):
+    """A batch known by the SHA-256 of its content, whatever its file name: the unique key lets one
+    run claim it, so a batch is decided and booked once. The run's status says how it went; a claim
+    whose run failed before booking anything may be taken again."""
+
+    __tablename__ = "batch_claims"
+    __table_args__ = (UniqueConstraint("usecase", "content_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    usecase: Mapped[str] = _usecase()
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(Text)
+    """Where the batch was first seen."""
+    run_id: Mapped[str] = _run_fk(nullable=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
