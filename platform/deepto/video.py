@@ -35,6 +35,9 @@ PROFILE_SIZE = (64, 48)
 BLACK_LUMA = 24.0
 """Mean luma below this (0-255; video black is 16) with almost no spread is a black frame."""
 BLACK_SPREAD = 4.0
+FROZEN_TOLERANCE = 1
+"""Frames no pixel of which (at PROFILE_SIZE) moved more than this many levels show the same picture:
+an encoder fed a stalled picture converges to it, while a live camera's noise moves some pixel more."""
 
 
 class VideoError(BatchError):
@@ -68,7 +71,7 @@ def read_header(path: str | Path) -> Header:
 
         with av.open(str(path)) as container:
             if not container.streams.video:
-                raise VideoError(f"{path} holds no video stream.")
+                raise VideoError(f"{path} holds no frames (it has no video stream).")
             stream = container.streams.video[0]
             fps = float(stream.average_rate or stream.guessed_rate or 0)
             if stream.duration is not None and stream.time_base is not None:
@@ -264,6 +267,8 @@ def inspect(path: str | Path, sampling: Sampling | None = None) -> dict:
 
 
 def _content(path: str | Path, fps: float, sampling: Sampling | None) -> dict:
+    import cv2
+
     frozen = black = longest_frozen = longest_black = 0
     previous = None
     brightness = []
@@ -276,7 +281,8 @@ def _content(path: str | Path, fps: float, sampling: Sampling | None) -> dict:
             sampler.add(time, luma if reuse else frame)
         level = float(luma.mean())
         brightness.append(level)
-        frozen = frozen + 1 if previous is not None and np.array_equal(luma, previous) else 0
+        still = previous is not None and int(cv2.absdiff(luma, previous).max()) <= FROZEN_TOLERANCE
+        frozen = frozen + 1 if still else 0
         black = black + 1 if level < BLACK_LUMA and float(luma.std()) < BLACK_SPREAD else 0
         longest_frozen, longest_black = max(longest_frozen, frozen), max(longest_black, black)
         previous = luma

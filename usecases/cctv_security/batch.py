@@ -159,11 +159,11 @@ def _zone(raw, problems: list[str]) -> np.ndarray | None:
         problems.append(f"zone {zone.tolist()} is outside the frame: x and y are fractions of the width "
                         "and height, from 0 to 1")
     area = 0.5 * abs(np.dot(zone[:, 0], np.roll(zone[:, 1], 1)) - np.dot(zone[:, 1], np.roll(zone[:, 0], 1)))
-    if area < 1e-3:
-        problems.append(f"zone {zone.tolist()} is not a polygon: it has no area (points on one line, or repeated)")
-    elif _crosses_itself(zone):
+    if _crosses_itself(zone):
         problems.append(f"zone {zone.tolist()} is not a polygon: its edges cross; list the points in order "
                         "around the area")
+    elif area < 1e-3:
+        problems.append(f"zone {zone.tolist()} is not a polygon: it has no area (points on one line, or repeated)")
     return zone
 
 

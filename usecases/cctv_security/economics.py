@@ -15,9 +15,9 @@ VERIFY_SECONDS = 15
 REVIEW_COST_USD = round(OPERATOR_USD_PER_HOUR * VERIFY_SECONDS / 3600, 3)
 DISPATCH_USD = 75.0
 BURGLARY_LOSS_USD = 2661.0
-LOSS_SHARE_UNCHALLENGED = 0.3
+LOSS_SHARE_UNCHALLENGED = 0.1
 MISSED_INTRUSION_USD = round(BURGLARY_LOSS_USD * LOSS_SHARE_UNCHALLENGED, 2)
-MISSED_LOITERING_USD = round(BURGLARY_LOSS_USD * 0.05, 2)
+MISSED_LOITERING_USD = round(BURGLARY_LOSS_USD * 0.02, 2)
 TALK_DOWN_USD = 2.0
 CAMERAS_PER_GUARD = 16
 GUARD_USD_PER_CAMERA_HOUR = round(OPERATOR_USD_PER_HOUR / CAMERAS_PER_GUARD, 2)
@@ -43,9 +43,9 @@ SOURCES = {
         "alarm responses are commonly billed per call-out; many cities also fine repeated false alarms "
         "$50-$100). Missed intrusion: the FBI's average loss per burglary, $2,661 (Crime in the United "
         f"States 2019), x {LOSS_SHARE_UNCHALLENGED:.0%} taken as the share of unchallenged intrusions that end "
-        "in a loss (an assumption: many intruders find nothing or leave). An intrusion met with only a "
-        "talk-down loses half of that. Missed loitering: 5% of a burglary's loss (loitering is often "
-        f"casing a site). A talk-down for nothing: ${TALK_DOWN_USD:.0f} of an operator's follow-up and "
+        "in a loss (an assumption: most people who step into a yard find nothing to take, or leave). An "
+        "intrusion met with only a talk-down loses half of that. Missed loitering: 2% of a burglary's loss "
+        f"(loitering is sometimes casing a site; an assumption). A talk-down for nothing: ${TALK_DOWN_USD:.0f} of an operator's follow-up and "
         "nuisance; a guard sent to a loiterer: half a call-out (the visit also deters)."
     ),
     "cpu_core_hour_usd": (
@@ -58,9 +58,10 @@ SOURCES = {
         "x 8,760 h = 78.8 million windows; one million is taken, so training cost is not spread too thin."
     ),
     "human_error_rate": (
-        "An operator verifying one flagged clip errs on about 5% (an assumption: a short clip with the "
-        "zone drawn is an easy call; live watching of many screens misses far more, see "
-        "guard_usd_per_camera_hour)."
+        "An operator verifying one clip with the zone drawn on it errs on 2% (an assumption: an empty yard "
+        "is rarely taken for an intruder, a person in it rarely missed; live watching of many screens "
+        "misses far more, see guard_usd_per_camera_hour). The platform prices a mistake at the mean cost of "
+        "the other decisions."
     ),
     "baseline_process": (
         "motion_alarm: what the site runs today, its alarms verified by operators where its own best "
@@ -81,5 +82,5 @@ ECONOMICS = Economics(
     cases_per_model=1_000_000,
     baseline_process="motion_alarm",
     sources=SOURCES,
-    human_error_rate=0.05,
+    human_error_rate=0.02,
 )

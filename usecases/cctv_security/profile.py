@@ -101,7 +101,7 @@ def _file_problem(file: str, camera: str | None, m: dict, complete: bool | None,
                            "recorder)")
         if m["longest_black_seconds"] > MAX_BLACK_SECONDS:
             reasons.append(f"black for {m['longest_black_seconds']:.1f} s (covered lens, dead camera or lost signal)")
-    if camera is None:
+    if pd.isna(camera):
         reasons.append("is not in a camera folder (put it in <batch>/<camera>/)")
     elif camera not in cameras:
         reasons.append(f"camera {camera!r} is missing from {CAMERAS_FILE}")
