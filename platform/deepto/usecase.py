@@ -12,12 +12,15 @@ import importlib.metadata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
 
 from deepto.errors import ConfigError
+
+if TYPE_CHECKING:
+    from deepto.decisions import SafetyRule
 
 ENTRY_POINT_GROUP = "deepto.usecases"
 MANUAL = "manual"
@@ -127,6 +130,12 @@ class UseCase:
     holds each class."""
     demo_rows: int = 20000
     """Rows `deepto demo` generates for training on a laptop in a few minutes."""
+    decision_metrics: Callable[[np.ndarray, np.ndarray], dict[str, float]] | None = None
+    """Extra figures of a process's decisions (a class index or REVIEW = -1 per case) against the
+    true labels, such as an under-triage rate; recorded for every process beside the four KPIs."""
+    safety: SafetyRule | None = None
+    """A rule no price overrules: classes never decided automatically while the model gives certain
+    other classes more than a small probability (``deepto.decisions.SafetyRule``); such cases go to review."""
 
     @property
     def positive_class(self) -> int | None:
