@@ -71,13 +71,17 @@ def smooth_noise(rng: np.random.Generator, width: int, height: int, cells: int) 
     return np.clip(total / weight, 0, 1)
 
 
-def make_camera(rng: np.random.Generator, name: str) -> Camera:
+def make_camera(rng: np.random.Generator, name: str, size: tuple[int, int] | None = None,
+                fps: float | None = None) -> Camera:
+    """A random camera; ``size`` and ``fps`` fix its format (benchmarks of one camera type)."""
     width, height = FORMATS[rng.choice(len(FORMATS), p=FORMAT_SHARES)]
+    width, height = size or (width, height)
     horizon = height * rng.uniform(0.2, 0.45)
     near = height * rng.uniform(0.3, 0.55)
     loiter = float(rng.choice([4.0, 5.0, 6.0, 8.0, 10.0]))
     night = bool(rng.random() < 0.25)
-    camera = Camera(name, width, height, float(rng.choice(FRAME_RATES)), horizon, near,
+    rate = float(rng.choice(FRAME_RATES))
+    camera = Camera(name, width, height, float(fps or rate), horizon, near,
                     _zone(rng, width, height, horizon), loiter, np.zeros(1), night=night)
     camera.background = _background(rng, camera)
     camera.trees = [_tree(rng, camera) for _ in range(rng.integers(1, 4))]

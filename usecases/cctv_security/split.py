@@ -33,8 +33,9 @@ def split_by_camera(frame: pd.DataFrame, seed: int = 0) -> tuple[np.ndarray, np.
     part_of = {}
     for name, vector in zip(ordered.index, ordered.to_numpy(dtype=float)):
         need = np.clip(target - taken, 0, None)
-        # Relative to each part's target, counted in whole windows: a part owed a fraction of a window is owed none.
-        gain = (np.minimum(need, vector) / np.maximum(target, 1.0)).sum(axis=1)
+        # Each class's windows count as a share of all that class's windows, so rare classes weigh as much
+        # as the common one; ties go to the earlier part, so training gets the eventful groups first.
+        gain = (np.minimum(need, vector) / np.maximum(target.sum(axis=0), 1.0)).sum(axis=1)
         part = int(np.argmax(gain))
         taken[part] += vector
         part_of[name] = part
