@@ -40,7 +40,7 @@ USECASE = UseCase(
     split=split_by_camera,
     profile=profile,
     transform_batch=transform_batch,
-    smoke_rows=120,
+    smoke_rows=60,
     demo_rows=600,
 )
 

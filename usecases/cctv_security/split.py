@@ -27,16 +27,18 @@ def split_by_camera(frame: pd.DataFrame, seed: int = 0) -> tuple[np.ndarray, np.
     shuffled = counts.iloc[rng.permutation(len(counts))]
     # Groups with the rarest windows first, so every part gets some of each class.
     events = shuffled[list(CLASS_NAMES[1:])].sum(axis=1).to_numpy()
-    ordered = shuffled.iloc[np.argsort(-events, kind="stable")]
+    order = np.argsort(-events, kind="stable")
+    ordered, events = shuffled.iloc[order], events[order]
     target = FRACTIONS[:, None] * ordered.sum().to_numpy()[None, :]
     taken = np.zeros_like(target)
     part_of = {}
-    for name, vector in zip(ordered.index, ordered.to_numpy(dtype=float)):
+    for rank, (name, vector) in enumerate(zip(ordered.index, ordered.to_numpy(dtype=float))):
         need = np.clip(target - taken, 0, None)
         # Each class's windows count as a share of all that class's windows, so rare classes weigh as much
         # as the common one; ties go to the earlier part, so training gets the eventful groups first.
         gain = (np.minimum(need, vector) / np.maximum(target.sum(axis=0), 1.0)).sum(axis=1)
-        part = int(np.argmax(gain))
+        # The three most eventful groups seed the three parts, so each holds events even in a small batch.
+        part = rank if rank < 3 and events[rank] > 0 else int(np.argmax(gain))
         taken[part] += vector
         part_of[name] = part
     parts = group.map(part_of).to_numpy()
