@@ -84,7 +84,8 @@ def test_a_text_file_named_mp4_is_not_a_video(tmp_path):
     fake.write_text("meeting at the gate at 9")
     measured = video.inspect(fake)
     assert not measured["decodes"]
-    assert measured["error"] == "cannot be opened as a video: not a video FFmpeg can read (wrong suffix, or not a video at all)"
+    assert measured["error"] == ("cannot be opened as a video: not a video FFmpeg can read (wrong suffix, "
+                                 "or not a video at all)")
     with pytest.raises(video.VideoError, match="note.mp4"):
         video.sample(fake, SAMPLING)
 

@@ -11,6 +11,7 @@ from usecases.cctv_security.clips import CctvClips, transform_batch
 from usecases.cctv_security.economics import ECONOMICS
 from usecases.cctv_security.expectations import expectations
 from usecases.cctv_security.generator import generate_batch
+from usecases.cctv_security.metrics import alarm_metrics
 from usecases.cctv_security.model import DEFAULTS, build_model
 from usecases.cctv_security.profile import profile
 from usecases.cctv_security.split import split_by_camera
@@ -35,13 +36,14 @@ USECASE = UseCase(
     build_model=build_model,
     baselines={"motion_alarm": MotionAlarm},
     economics=ECONOMICS,
-    training=TrainDefaults(epochs=12, batch_size=32, learning_rate=2e-3, weight_decay=1e-4, patience=4,
+    training=TrainDefaults(epochs=14, batch_size=32, learning_rate=1e-3, weight_decay=1e-4, patience=5,
                            model=dict(DEFAULTS)),
     split=split_by_camera,
     profile=profile,
     transform_batch=transform_batch,
     smoke_rows=60,
     demo_rows=600,
+    decision_metrics=alarm_metrics,
 )
 
 __all__ = ["USECASE"]

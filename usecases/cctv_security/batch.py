@@ -36,7 +36,7 @@ A folder of recordings, one sub-folder per camera, as recorders export them:
 {CAMERAS_FILE} has one table per camera folder:
 
     [cameras.<camera>]
-    zone = [[0.30, 0.55], [0.62, 0.55], [0.70, 0.95], [0.22, 0.95]]   # polygon, x and y as fractions of width and height
+    zone = [[0.30, 0.55], [0.62, 0.55], [0.70, 0.95], [0.22, 0.95]]   # x, y as fractions of width, height
     loiter_seconds = 6                                                 # {LOITER_RANGE[0]:g} to {LOITER_RANGE[1]:g}
 
 {EVENTS_FILE}: file is the path under <batch> with forward slashes, start and end are seconds from the
@@ -119,8 +119,8 @@ def read_cameras(root: Path) -> dict[str, CameraEntry]:
     """Each camera's zone and limit; problems with one camera are kept with it for validation to report."""
     source = root / CAMERAS_FILE
     if not source.exists():
-        raise BatchError(f"{root} has no {CAMERAS_FILE}. Add one table per camera folder, e.g.\n"
-                         f"[cameras.gate]\nzone = [[0.3, 0.5], [0.7, 0.5], [0.8, 0.95], [0.2, 0.95]]\nloiter_seconds = 6")
+        raise BatchError(f"{root} has no {CAMERAS_FILE}. Add one table per camera folder, e.g.\n[cameras.gate]\n"
+                         "zone = [[0.3, 0.5], [0.7, 0.5], [0.8, 0.95], [0.2, 0.95]]\nloiter_seconds = 6")
     try:
         document = tomllib.loads(source.read_text())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -191,7 +191,8 @@ def read_events(root: Path, headers: dict[str, video.Header | None]) -> pd.DataF
     try:
         table = pd.read_csv(source, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise BatchError(f"{source} is not a readable CSV ({exc}). Its first line must be: file,start,end,event") from exc
+        raise BatchError(f"{source} is not a readable CSV ({exc}). Its first line must be: "
+                         "file,start,end,event") from exc
     except pd.errors.EmptyDataError:
         table = pd.DataFrame(columns=EVENT_COLUMNS)
     missing = [c for c in EVENT_COLUMNS if c not in table.columns]

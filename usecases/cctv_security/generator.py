@@ -156,7 +156,8 @@ def _route(rng: np.random.Generator, camera: Camera, role: str) -> list[tuple[fl
 def _animal(rng: np.random.Generator, camera: Camera, kind: str, start: float, frames: int) -> actors.Track:
     if kind == "bird":
         y = camera.horizon * rng.uniform(0.2, 1.3)
-        points = [(-0.05 * camera.width, y, 0.0), (1.05 * camera.width, y + rng.uniform(-0.2, 0.2) * camera.height, 0.0)]
+        end_y = y + rng.uniform(-0.2, 0.2) * camera.height
+        points = [(-0.05 * camera.width, y, 0.0), (1.05 * camera.width, end_y, 0.0)]
         points = points if rng.random() < 0.5 else points[::-1]
         return actors.walk(camera, points, start, frames, 30.0, "bird", ((0.15, 0.15, 0.15),),
                            rng.uniform(0.03, 0.06), "animal")

@@ -127,8 +127,8 @@ def _background(rng: np.random.Generator, camera: Camera) -> np.ndarray:
         image[row, wall_left:wall_right] *= 0.8
     step = max(12, (wall_right - wall_left) // 5)
     for x in range(wall_left + step // 3, wall_right - step // 2, step):
-        cv2.rectangle(image, (x, wall_top + (horizon - wall_top) // 4), (x + step // 2, horizon - (horizon - wall_top) // 4),
-                      (0.15, 0.17, 0.2), -1)
+        inset = (horizon - wall_top) // 4
+        cv2.rectangle(image, (x, wall_top + inset), (x + step // 2, horizon - inset), (0.15, 0.17, 0.2), -1)
     # A paved path across the ground, and a fence line.
     path_y = int(camera.horizon + (camera.height - camera.horizon) * rng.uniform(0.2, 0.8)) + MARGIN
     cv2.line(image, (0, path_y), (w, path_y + int(rng.uniform(-0.2, 0.2) * h)), (0.62, 0.6, 0.56),

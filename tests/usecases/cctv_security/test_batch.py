@@ -86,3 +86,17 @@ def test_few_cameras_split_by_recording():
     parts = split_by_camera(frame, 0)
     files = [set(frame["file"].iloc[p]) for p in parts]
     assert all(files) and not (files[0] & files[1] or files[0] & files[2] or files[1] & files[2])
+
+
+def test_alarm_metrics_worked_by_hand():
+    from deepto.decisions import REVIEW
+    from usecases.cctv_security.metrics import alarm_metrics
+
+    labels = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2])
+    decisions = np.array([0, 1, REVIEW, 0, 1, 2, REVIEW, 0, 2, 0])
+    figures = alarm_metrics(decisions, labels)
+    assert figures["intrusion_recall"] == 3 / 4  # alarmed twice, once to an operator; one ignored
+    assert figures["intrusion_alarm_rate"] == 1 / 4
+    assert figures["loitering_recall"] == 1 / 2
+    assert figures["false_dispatch_rate"] == 1 / 4
+    assert figures["operator_share"] == 2 / 10
