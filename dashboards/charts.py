@@ -20,10 +20,11 @@ RATE_NAMES = {"automation_rate": "Automation rate", "error_reduction": "Error re
               "cost_reduction": "Cost reduction"}
 
 
-def savings_over_time(trend: pd.DataFrame, labels: dict[str, str]) -> alt.Chart:
-    """Savings per period, stacked by use-case."""
+def savings_over_time(trend: pd.DataFrame, labels: dict[str, str], title: str) -> alt.Chart:
+    """Savings per period, stacked by use-case, from one kind's rows of ``dashboard_data.by_kind``
+    (projected and realised savings are never stacked together)."""
     data = trend[trend["usecase"] != "All"].assign(title=lambda d: d["usecase"].map(labels))
-    return alt.Chart(data).mark_area(opacity=0.85).encode(
+    return alt.Chart(data, title=title).mark_bar().encode(
         x=alt.X("period:T", title=None),
         y=alt.Y("savings:Q", title="Savings (USD)", axis=alt.Axis(format=MONEY), stack=True),
         color=alt.Color("title:N", title="Use-case", legend=BELOW),
@@ -31,12 +32,12 @@ def savings_over_time(trend: pd.DataFrame, labels: dict[str, str]) -> alt.Chart:
     )
 
 
-def rates_over_time(trend: pd.DataFrame, usecase: str = "All") -> alt.Chart:
-    """Automation, error reduction and cost reduction per period, for one line of the trend."""
+def rates_over_time(trend: pd.DataFrame, usecase: str, title: str) -> alt.Chart:
+    """Automation, error reduction and cost reduction per period, for one line of one kind's trend."""
     data = trend[trend["usecase"] == usecase].melt(
         id_vars=["period"], value_vars=list(RATE_NAMES), var_name="kpi", value_name="value")
     data["kpi"] = data["kpi"].map(RATE_NAMES)
-    return alt.Chart(data.dropna(subset=["value"])).mark_line(point=True).encode(
+    return alt.Chart(data.dropna(subset=["value"]), title=title).mark_line(point=True).encode(
         x=alt.X("period:T", title=None),
         y=alt.Y("value:Q", title=None, axis=alt.Axis(format=PERCENT)),
         color=alt.Color("kpi:N", title="KPI", legend=BELOW),
@@ -44,21 +45,52 @@ def rates_over_time(trend: pd.DataFrame, usecase: str = "All") -> alt.Chart:
     )
 
 
-def process_costs(row: dict) -> alt.Chart:
-    """The baseline process's cost beside Deepto's, Deepto's split into what it is spent on."""
-    parts = [
-        ("Replaced process", "Replaced process (total)", row.get("baseline_cost_usd")),
-        ("All manual", "All manual (total)", row.get("manual_cost_usd")),
-        ("Deepto", "Human review", row.get("review_cost_usd")),
-        ("Deepto", "Wrong decisions", row.get("error_cost_usd")),
-        ("Deepto", "Compute", row.get("compute_cost_usd")),
-    ]
+def process_costs(breakdown: pd.DataFrame) -> alt.Chart:
+    """For each kind of figure (rows of ``dashboard_data.by_kind``), the replaced process's cost beside
+    Deepto's, Deepto's split into what it is spent on; one bar per kind and process, never both kinds in one."""
+    parts = []
+    for row in breakdown.to_dict("records"):
+        kind = row["kind"].capitalize()
+        parts += [
+            (f"{kind}: replaced process", "Replaced process (total)", row.get("baseline_cost_usd")),
+            (f"{kind}: all manual", "All manual (total)", row.get("manual_cost_usd")),
+            (f"{kind}: Deepto", "Human review", row.get("review_cost_usd")),
+            (f"{kind}: Deepto", "Wrong decisions", row.get("error_cost_usd")),
+            (f"{kind}: Deepto", "Compute", row.get("compute_cost_usd")),
+        ]
     data = pd.DataFrame([p for p in parts if pd.notna(p[2])], columns=["process", "part", "usd"])
     return alt.Chart(data).mark_bar().encode(
         y=alt.Y("process:N", title=None, sort=None, axis=LABELS),
         x=alt.X("usd:Q", title="Cost (USD)", axis=alt.Axis(format=MONEY)),
         color=alt.Color("part:N", title="Cost of", legend=BELOW),
         tooltip=["process:N", "part:N", alt.Tooltip("usd:Q", format=MONEY)],
+    )
+
+
+CURVE_X = {"training_rows": ("Training rows (log scale)", ",.0f"),
+           "compute_seconds": ("Training compute, CPU-core seconds (log scale)", ",~g")}
+
+
+def learning_curve(lines: pd.DataFrame, x: str, y: str, y_title: str, title: str) -> alt.Chart:
+    """One line per process of ``dashboard_data.learning_curve`` (already averaged over seeds): a held-out
+    figure (``cost_per_1000_cases_usd`` or ``metric``) against training rows or compute seconds."""
+    # A log axis needs values above zero: the all-manual desk trains nothing, rules fit in no time.
+    data = lines.dropna(subset=[y])
+    data = data[pd.to_numeric(data[x]) > 0]
+    x_title, x_format = CURVE_X[x]
+    money = y == "cost_per_1000_cases_usd"
+    y_format = MONEY if money else ".2f"
+    # Every process keeps its colour in all four charts, even where it has no point.
+    processes = list(dict.fromkeys(lines["process_label"]))
+    # Padding above: Streamlit cuts the top of a title that Vega places over a wide y axis.
+    return alt.Chart(data, title=title, padding={"top": 12}).mark_line(point=True).encode(
+        x=alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(type="log"), axis=alt.Axis(format=x_format)),
+        y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format), scale=alt.Scale(zero=money)),
+        color=alt.Color("process_label:N", title="Process", legend=BELOW,
+                        scale=alt.Scale(domain=processes, scheme="tableau10")),
+        tooltip=["process_label:N", alt.Tooltip("requested_rows:Q", format=",", title="rows"),
+                 alt.Tooltip("training_rows:Q", format=",.0f"), alt.Tooltip(f"{y}:Q", format=y_format, title=y_title),
+                 alt.Tooltip("compute_seconds:Q", format=",.1f"), alt.Tooltip("seeds:Q")],
     )
 
 

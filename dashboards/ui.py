@@ -13,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from dashboards import formatting as fmt
+from deepto import formatting as fmt
 from deepto import auth, dashboard_data
 from deepto.dashboard_data import Filters
 from deepto.errors import DeeptoError
@@ -194,6 +194,25 @@ def tradeoff(usecase: str) -> tuple[pd.DataFrame, dict]:
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
+def _champions(url: str, names: tuple[str, ...]) -> dict[str, dict | None]:
+    return dashboard_data.champions(_engine(url), list(names))
+
+
+def champions(names: list[str]) -> dict[str, dict | None]:
+    """Each use-case's champion (``deepto.reports.champion``): process, kind, version, the gate's verdict."""
+    return _champions(db_url(), tuple(names))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _learning_curve(url: str, usecase: str) -> tuple[pd.DataFrame, dict]:
+    return dashboard_data.learning_curve(_engine(url), usecase)
+
+
+def learning_curve(usecase: str) -> tuple[pd.DataFrame, dict]:
+    return _learning_curve(db_url(), usecase)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def _schedules(api_url: str | None) -> tuple[pd.DataFrame, str]:
     return dashboard_data.scheduled_runs(api_url)
 
@@ -204,21 +223,52 @@ def schedules() -> tuple[pd.DataFrame, str]:
 
 # --- layout ---------------------------------------------------------------------------------
 
-def kpi_tiles(kpis: dict) -> None:
-    """The five headline figures of one ``kpi_summary``/``kpi_overall`` row, with their definitions."""
-    tiles = st.columns(5)
-    savings = kpis.get("savings")
-    tiles[0].metric("Savings", fmt.usd_short(savings), border=True,
-                    help=f"{fmt.usd(savings)}: what the replaced process would have cost, minus what "
-                    "Deepto's process cost.")
-    tiles[1].metric("Automation rate", fmt.pct(kpis.get("automation_rate")), border=True,
-                    help="Cases decided without a person, out of all cases.")
-    tiles[2].metric("Error reduction", fmt.pct(kpis.get("error_reduction")), border=True,
-                    help="1 - Deepto's wrong decisions / the replaced process's, on labelled cases.")
-    tiles[3].metric("Cost reduction", fmt.pct(kpis.get("cost_reduction")), border=True,
-                    help="1 - Deepto's cost / the replaced process's cost.")
-    tiles[4].metric("ROI", fmt.roi(kpis.get("roi")), border=True,
-                    help="Savings / Deepto's platform cost (compute plus fixed cost).")
+TILES = (("savings", "Savings", "{usd}: what the replaced process would have cost, minus what Deepto's process cost."),
+         ("automation_rate", "Automation rate", "Cases decided without a person, out of all cases."),
+         ("error_reduction", "Error reduction", "1 - Deepto's wrong decisions / the replaced process's, on cases "
+          "whose outcome is known."),
+         ("cost_reduction", "Cost reduction", "1 - Deepto's cost / the replaced process's cost."),
+         ("roi", "ROI", "Savings / Deepto's platform cost (compute plus fixed cost)."))
+
+
+def kpi_group(kpis: dict, kind: str) -> None:
+    """One kind's five headline figures (``<kind>_savings`` ... of a ``kpi_summary``/``kpi_overall`` row)
+    under their own heading, or what produces them when there are none. The tiles sit in a container
+    keyed ``kpis_<kind>``, so tests and browsers tell the two groups apart."""
+    st.subheader(fmt.kind_title(kind))
+    if not kpis.get(f"{kind}_n_records"):
+        st.info(fmt.kind_empty(kind))
+        return
+    st.caption(fmt.kind_caption(kind, kpis))
+    with st.container(key=f"kpis_{kind}"):
+        for tile, (key, name, definition) in zip(st.columns(len(TILES)), TILES):
+            value = kpis.get(f"{kind}_{key}")
+            shown = fmt.usd_short(value) if key == "savings" else fmt.roi(value) if key == "roi" else fmt.pct(value)
+            tile.metric(name, shown, border=True,
+                        help=f"{fmt.kind_title(kind)}. {definition.format(usd=fmt.usd(value))}")
+
+
+FIGURE_COLUMNS = ("kind", "process", "process_label", "role", "recorded_at")
+
+
+def own_figures(figures: pd.DataFrame) -> None:
+    """A template's own figures (``dashboard_data.decision_metrics``): the champion's as tiles, one keyed
+    container (``figures_<kind>``) per kind, then every process's in a table."""
+    names = [c for c in figures.columns if c not in FIGURE_COLUMNS]
+    for row in figures[figures["role"] == "champion"].to_dict("records"):
+        replaced = figures[(figures["kind"] == row["kind"]) & (figures["role"] == "replaced process")]
+        st.markdown(f"**{fmt.kind_title(row['kind'])}**: the champion ({row['process_label']}), "
+                    f"recorded {row['recorded_at']:%Y-%m-%d}")
+        with st.container(key=f"figures_{row['kind']}"):
+            for tile, name in zip(st.columns(len(names)), names):
+                other = (f"The replaced process ({replaced['process_label'].iloc[0]}): "
+                         f"{fmt.figure_value(name, replaced[name].iloc[0])}." if len(replaced) else None)
+                tile.metric(fmt.figure_name(name), fmt.figure_value(name, row[name]), border=True, help=other)
+    table(figures.assign(figures=figures["kind"].map(fmt.kind_title)), "own-figures", {
+        "figures": "Figures", "process_label": "Process", "role": "Role",
+        "recorded_at": st.column_config.DatetimeColumn("Recorded"),
+        **{name: percent(fmt.figure_name(name)) if name.endswith(("_rate", "_share"))
+           else number(fmt.figure_name(name), "%.3g") for name in names}})
 
 
 def money(title: str):

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboards import charts, ui
-from dashboards import formatting as fmt
+from deepto import formatting as fmt
 
 filters = ui.filters()
 st.title("Pipelines")

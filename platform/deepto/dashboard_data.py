@@ -16,7 +16,11 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from deepto import curves, reports
+from deepto.kpis import KINDS, SUMMED, rates
 from deepto.db_models import BUSINESS_SCOPES, KpiRecord, ModelEvent, PipelineRun, QuarantinedBatch, ValidationReport
+from deepto.evaluation import MODEL
+from deepto.usecase import MANUAL
 
 RUNS = PipelineRun.__table__
 REPORTS = ValidationReport.__table__
@@ -115,26 +119,31 @@ def overview(store, filters: Filters) -> tuple[dict, pd.DataFrame, pd.DataFrame]
     return overall, per_usecase, kpi_sums(store.engine, filters, by_day=True)
 
 
-# As in Store.kpi_summary: cases and automation over all records, errors and money over labelled
-# records only (an unlabelled batch has no known errors). The review/error split adds to Deepto's cost.
-_ALL_SUMS = ("n_cases", "n_automated")
-_LABELLED_SUMS = ("deepto_errors", "baseline_errors", "deepto_cost_usd", "baseline_cost_usd", "manual_cost_usd",
-                  "review_cost_usd", "error_cost_usd", "compute_cost_usd", "platform_cost_usd")
-
-
 def _day(engine: sa.Engine, column):
     # SQLite keeps datetimes as text, where CAST AS DATE would keep only the year.
     return sa.func.date(column) if engine.dialect.name == "sqlite" else sa.cast(column, sa.Date)
 
 
+def _summed_columns() -> list[str]:
+    return [f"{prefix}{name}" for prefix in KINDS for name in ("n_records", *SUMMED)]
+
+
 def kpi_sums(engine: sa.Engine, filters: Filters, by_day: bool = False) -> pd.DataFrame:
-    """Sums of every KPI ingredient per use-case (and per UTC day): cost breakdowns and trends."""
+    """Sums of every KPI ingredient per use-case (and per UTC day), for each kind of figure
+    (projected, realised, and both): cost breakdowns and trends. As in Store.kpi_summary, cases and
+    automation over all records, errors and money over labelled records only."""
     # Day first: grouping by use-case first lets SQLite walk the (usecase, created_at) index and
     # fetch every row by seek, 2x slower than one scan and a sort.
     keys = ([_day(engine, KPIS.c.created_at).label("day")] if by_day else []) + [KPIS.c.usecase]
-    sums = [sa.func.sum(KPIS.c[c]).label(c) for c in _ALL_SUMS]
-    sums += [sa.func.sum(sa.case((KPIS.c.labelled, KPIS.c[c]))).label(c) for c in _LABELLED_SUMS]
-    query = (sa.select(*keys, sa.func.count().label("n_records"), *sums)
+    sums = []
+    for prefix, scopes in KINDS.items():
+        kind = KPIS.c.scope.in_(scopes)
+        labelled = kind & KPIS.c.labelled
+        sums.append(sa.func.count(sa.case((kind, 1))).label(f"{prefix}n_records"))
+        sums.append(sa.func.coalesce(sa.func.sum(sa.case((kind, KPIS.c.n_cases))), 0).label(f"{prefix}n_cases"))
+        sums.append(sa.func.sum(sa.case((kind, KPIS.c.n_automated))).label(f"{prefix}n_automated"))
+        sums += [sa.func.sum(sa.case((labelled, KPIS.c[c]))).label(prefix + c) for c in SUMMED[2:]]
+    query = (sa.select(*keys, *sums)
              .where(KPIS.c.scope.in_(BUSINESS_SCOPES), *filters.where(KPIS, "created_at"))
              .group_by(*keys).order_by(*keys))
     frame = _frame(engine, query)
@@ -144,19 +153,13 @@ def kpi_sums(engine: sa.Engine, filters: Filters, by_day: bool = False) -> pd.Da
 
 
 def with_rates(sums: pd.DataFrame) -> pd.DataFrame:
-    """The KPIs from summed ingredients, with Store.kpi_summary's formulas (ratios of sums)."""
+    """The KPIs of each kind from summed ingredients, with :func:`deepto.kpis.rates` (ratios of sums)."""
     out = sums.copy()
-    for column in ("n_records", *_ALL_SUMS, *_LABELLED_SUMS):
+    for column in _summed_columns():
         out[column] = pd.to_numeric(out[column]).astype(float)
-
-    def ratio(a, b):
-        return out[a] / out[b].where(out[b] != 0)
-
-    out["automation_rate"] = ratio("n_automated", "n_cases")
-    out["error_reduction"] = 1 - ratio("deepto_errors", "baseline_errors")
-    out["cost_reduction"] = 1 - ratio("deepto_cost_usd", "baseline_cost_usd")
-    out["savings"] = out["baseline_cost_usd"] - out["deepto_cost_usd"]
-    out["roi"] = ratio("savings", "platform_cost_usd")
+    for prefix in KINDS:
+        for name, values in rates(out, prefix).items():
+            out[name] = values
     return out
 
 
@@ -169,10 +172,85 @@ def roll_up(daily: pd.DataFrame, grain: str = "day") -> pd.DataFrame:
     plus an 'All' line over every use-case."""
     daily = daily.copy()
     daily["period"] = daily["day"].dt.to_period("W-SUN").dt.start_time if grain == "week" else daily["day"]
-    cols = ["n_records", *_ALL_SUMS, *_LABELLED_SUMS]
+    cols = _summed_columns()
     per = daily.groupby(["period", "usecase"], as_index=False)[cols].sum(min_count=1)
     overall = per.groupby("period", as_index=False)[cols].sum(min_count=1).assign(usecase="All")
     return with_rates(pd.concat([per, overall], ignore_index=True)).sort_values(["period", "usecase"])
+
+
+SHOWN_KINDS = {"realised": "batch", "projected": "holdout"}
+"""The two kinds of figures pages show, in their order, with the record scope each adds up."""
+
+
+def by_kind(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Projected and realised figures of a prefixed frame (``kpi_summary``, ``kpi_sums``, a trend) as one
+    row per key and kind: a ``kind`` column and unprefixed names. The unprefixed columns (both kinds
+    added) are dropped, and so are the rows of a kind without records: a table or CSV file made from
+    this never adds the two kinds."""
+    if frame.empty:
+        return pd.DataFrame(columns=[*keys, "kind"])
+    parts = []
+    for kind in SHOWN_KINDS:
+        prefix = f"{kind}_"
+        names = {column: column[len(prefix):] for column in frame.columns if column.startswith(prefix)}
+        part = frame[keys + list(names)].rename(columns=names)
+        part.insert(len(keys), "kind", kind)
+        parts.append(part[pd.to_numeric(part["n_records"]).fillna(0) > 0])
+    return pd.concat(parts, ignore_index=True).sort_values(keys, kind="stable", ignore_index=True)
+
+
+def champions(engine: sa.Engine, usecases: list[str]) -> dict[str, dict | None]:
+    """:func:`deepto.reports.champion` of each use-case."""
+    return {name: reports.champion(engine, name) for name in usecases}
+
+
+def process_label(process: str) -> str:
+    """A process's name for legends: the deep model, the all-manual desk, else the baseline's own name."""
+    return {MODEL: "deep model", MANUAL: "all manual"}.get(process, process.replace("_", " "))
+
+
+def learning_curve(engine: sa.Engine, usecase: str) -> tuple[pd.DataFrame, dict]:
+    """The latest learning curve averaged over its seeds, one row per process and size (training rows,
+    held-out expected cost per 1,000 cases, quality metric, compute seconds, seeds); and its note
+    (``message``, ``metric``, ``crossover_rows``, ``created_at``), or how to run one when there is none."""
+    found = curves.latest(engine, usecase)
+    if found is None:
+        return pd.DataFrame(columns=["process", "process_label", "requested_rows"]), reports.curve_note(engine, usecase)
+    points, summary = found
+    lines = (points.groupby(["process", "requested_rows"], as_index=False)
+             .agg(training_rows=("training_rows", "mean"), test_rows=("test_rows", "mean"),
+                  cost_per_1000_cases_usd=("cost_per_1000_cases_usd", "mean"), metric=("metric", "mean"),
+                  compute_seconds=("compute_seconds", "mean"), seeds=("seed", "nunique")))
+    lines.insert(1, "process_label", lines["process"].map(process_label))
+    # The deep model first and the all-manual desk last, so each keeps its colour from curve to curve.
+    rank = lines["process"].map(lambda p: f"{0 if p == MODEL else 2 if p == MANUAL else 1}{p}")
+    return lines.assign(_rank=rank).sort_values(["_rank", "requested_rows"]).drop(columns="_rank") \
+        .reset_index(drop=True), summary
+
+
+ROLE_ORDER = ("champion", "replaced process", "alternative")
+
+
+def decision_metrics(engine: sa.Engine, filters: Filters) -> pd.DataFrame:
+    """A template's own figures of its decisions (``inputs["decision_metrics"]``, such as an under-triage
+    rate) from the latest labelled record of each kind in the filters' range (one use-case): one row per
+    kind and process, with the process's role (champion, replaced process, alternative) and one column
+    per figure. Empty when the template records none."""
+    rows = []
+    for kind, scope in SHOWN_KINDS.items():
+        query = (sa.select(KPIS.c.inputs, KPIS.c.created_at)
+                 .where(KPIS.c.scope == scope, KPIS.c.labelled, *filters.where(KPIS, "created_at"))
+                 .order_by(KPIS.c.created_at.desc(), KPIS.c.id.desc()).limit(1))
+        with engine.connect() as conn:
+            found = conn.execute(query).first()
+        inputs = (found.inputs or {}) if found else {}
+        roles = {inputs.get("baseline_process"): "replaced process", inputs.get("process", MODEL): "champion"}
+        figures = inputs.get("decision_metrics") or {}
+        for process in sorted(figures, key=lambda p: ROLE_ORDER.index(roles.get(p, "alternative"))):
+            rows.append({"kind": kind, "process": process, "process_label": process_label(process),
+                         "role": roles.get(process, "alternative"), "recorded_at": found.created_at,
+                         **figures[process]})
+    return pd.DataFrame(rows)
 
 
 def latest_tradeoff(engine: sa.Engine, usecase: str) -> tuple[pd.DataFrame, dict]:

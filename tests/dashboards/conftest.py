@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Block
 
 from deepto.auth import hash_password
 
@@ -77,3 +78,16 @@ def shown_text(at: AppTest) -> str:
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "error", "warning"):
         parts += [str(e.value) for e in getattr(at, kind)]
     return "\n".join(parts)
+
+
+def _blocks(node):
+    for child in getattr(node, "children", {}).values():
+        if isinstance(child, Block):
+            yield child
+            yield from _blocks(child)
+
+
+def tiles_in(at: AppTest, key: str) -> dict[str, str]:
+    """The metric tiles (label: value) inside the container the page keyed ``key``; {} when it is not there."""
+    found = [block for block in _blocks(at.main) if getattr(block.proto, "id", "").endswith(f"-{key}")]
+    return {m.label: m.value for block in found for m in block.metric}

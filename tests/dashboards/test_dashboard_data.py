@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import socket
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
+from deepto import curves
 from deepto import dashboard_data as dd
 from deepto.store import Store
 
@@ -56,9 +58,10 @@ def store(tmp_path) -> Store:
     store.close()
 
 
-KEYS = ("n_records", "n_cases", "automation_rate", "error_reduction", "cost_reduction", "savings", "roi",
-        "deepto_errors", "baseline_errors", "deepto_cost_usd", "baseline_cost_usd", "compute_cost_usd",
-        "platform_cost_usd")
+KEYS = tuple(f"{prefix}{key}" for prefix in ("", "projected_", "realised_") for key in (
+    "n_records", "n_cases", "automation_rate", "error_reduction", "cost_reduction", "savings", "roi",
+    "deepto_errors", "baseline_errors", "deepto_cost_usd", "baseline_cost_usd", "compute_cost_usd",
+    "platform_cost_usd"))
 
 
 def assert_same(ours: dict, theirs: dict) -> None:
@@ -77,7 +80,8 @@ def test_breakdowns_agree_with_the_stores_aggregation(store, window):
         assert_same(sums.loc[row["usecase"]].to_dict(), row)
     overall, per_usecase = dd.headline(store, window)
     assert overall == store.kpi_overall(usecase=window.usecase, since=window.since, until=window.until)
-    assert per_usecase.to_dict("records") == summary
+    for ours, theirs in zip(per_usecase.to_dict("records"), summary, strict=True):
+        assert_same(ours, theirs)
 
 
 @pytest.mark.parametrize("grain, periods", [("day", 3), ("week", 2)])
@@ -106,7 +110,9 @@ def test_bounds_covering_the_whole_span_are_dropped():
 
 def test_overview_is_the_headline_and_the_daily_sums(store):
     overall, per_usecase, daily = dd.overview(store, dd.Filters())
-    assert overall == store.kpi_overall() and per_usecase.to_dict("records") == store.kpi_summary()
+    assert overall == store.kpi_overall()
+    for ours, theirs in zip(per_usecase.to_dict("records"), store.kpi_summary(), strict=True):
+        assert_same(ours, theirs)
     pd.testing.assert_frame_equal(dd.roll_up(daily, "week"), dd.kpi_trend(store.engine, dd.Filters(), "week"))
 
 
@@ -168,3 +174,76 @@ def test_an_unreachable_prefect_server_is_reported_not_raised():
         port = sock.getsockname()[1]
     frame, note = dd.scheduled_runs(f"http://127.0.0.1:{port}/api")
     assert frame.empty and "did not answer" in note
+
+
+def test_by_kind_keeps_projected_and_realised_apart(store):
+    rows = dd.by_kind(pd.DataFrame(store.kpi_summary()), ["usecase"])
+    summary = {row["usecase"]: row for row in store.kpi_summary()}
+    assert rows[["usecase", "kind"]].values.tolist() == [
+        ["fraud-detection", "realised"], ["fraud-detection", "projected"], ["medical-triage", "realised"]]
+    for row in rows.to_dict("records"):
+        assert row["savings"] == summary[row["usecase"]][f"{row['kind']}_savings"]
+        assert row["n_cases"] == summary[row["usecase"]][f"{row['kind']}_n_cases"]
+    # No column adds the two kinds: every figure is one kind's, named by the kind column.
+    assert not any(c.startswith(("projected_", "realised_")) for c in rows.columns)
+    assert rows["n_records"].tolist() == [2, 2, 1]
+    trend = dd.by_kind(dd.kpi_trend(store.engine, dd.Filters(), "week"), ["period", "usecase"])
+    realised = trend[(trend["kind"] == "realised") & (trend["usecase"] == "All")]
+    assert realised["savings"].sum() == pytest.approx(store.kpi_overall()["realised_savings"])
+    assert dd.by_kind(pd.DataFrame(), ["usecase"]).columns.tolist() == ["usecase", "kind"]
+
+
+def test_champions_come_from_the_latest_promotion(store):
+    found = dd.champions(store.engine, ["fraud-detection", "medical-triage"])
+    assert found["fraud-detection"]["kind"] == "deep" and found["medical-triage"] is None
+
+
+def test_the_learning_curve_is_averaged_over_seeds(store):
+    lines, note = dd.learning_curve(store.engine, "fraud-detection")
+    assert lines.empty and "deepto curve fraud-detection" in note["message"]
+    points = pd.DataFrame([
+        {"process": process, "rows": rows, "requested_rows": rows, "seed": seed, "training_rows": rows * 0.7,
+         "test_rows": rows * 0.15, "expected_cost_usd": cost * rows * 0.15 / 1000, "cost_per_1000_cases_usd": cost,
+         "metric": metric, "compute_seconds": seconds}
+        for process, rows, seed, cost, metric, seconds in [
+            ("manual", 1000, 0, 900.0, None, 0.0), ("manual", 1000, 1, 900.0, None, 0.0),
+            ("classical", 1000, 0, 300.0, 0.6, 1.0), ("classical", 1000, 1, 320.0, 0.62, 1.0),
+            ("model", 1000, 0, 400.0, 0.5, 10.0), ("model", 1000, 1, 420.0, 0.52, 12.0),
+            ("classical", 5000, 0, 290.0, 0.61, 5.0), ("model", 5000, 0, 200.0, 0.8, 50.0)]])
+    case = SimpleNamespace(name="fraud-detection", class_names=("legit", "fraud"))
+    curves.save(store, case, curves.Curve(points, curves.summarise(case, points)), None, None)
+    lines, note = dd.learning_curve(store.engine, "fraud-detection")
+    assert note["message"].startswith("Deep learning pays from 5,000 rows") and note["metric"] == "pr_auc"
+    assert lines[["process_label", "requested_rows", "seeds"]].values.tolist() == [
+        ["deep model", 1000, 2], ["deep model", 5000, 1], ["classical", 1000, 2], ["classical", 5000, 1],
+        ["all manual", 1000, 2]]
+    first = lines.iloc[0]
+    assert (first["cost_per_1000_cases_usd"], first["metric"], first["compute_seconds"]) == pytest.approx(
+        (410.0, 0.51, 11.0))
+
+
+def test_a_templates_own_figures_latest_of_each_kind(store):
+    def figures(under):
+        return {"under_triage_rate": under, "over_triage_rate": 2 * under}
+
+    train = store.start_run("medical-triage", "train")
+    score = store.start_run("medical-triage", "score")
+    holdout = {"process": "classical", "baseline_process": "news2",
+               "decision_metrics": {"model": figures(0.03), "news2": figures(0.05), "classical": figures(0.02)}}
+    kpi(store, train, "medical-triage", MON, scope="holdout", inputs=holdout)
+    batch = {"process": "classical", "baseline_process": "news2",
+             "decision_metrics": {"classical": figures(0.01), "news2": figures(0.04)}}
+    later = NEXT_MON + timedelta(hours=1)  # after the fixture's medical-triage batch, which records no such figures
+    kpi(store, score, "medical-triage", later, inputs=batch)
+    kpi(store, score, "medical-triage", later + timedelta(hours=1), labelled=False, inputs={"process": "classical"})
+    kpi(store, train, "medical-triage", later, scope="candidate", inputs={"decision_metrics": {"model": figures(0.9)}})
+    found = dd.decision_metrics(store.engine, dd.Filters(usecase="medical-triage"))
+    assert found[["kind", "process", "role", "under_triage_rate"]].values.tolist() == [
+        ["realised", "classical", "champion", 0.01], ["realised", "news2", "replaced process", 0.04],
+        ["projected", "classical", "champion", 0.02], ["projected", "news2", "replaced process", 0.05],
+        ["projected", "model", "alternative", 0.03]]
+    assert found["over_triage_rate"].tolist() == pytest.approx([0.02, 0.08, 0.04, 0.1, 0.06])
+    # The window decides what "latest" means; a template without such figures has none.
+    before = dd.decision_metrics(store.engine, dd.Filters.for_dates("medical-triage", None, date(2026, 3, 7)))
+    assert before["kind"].tolist() == ["projected"] * 3
+    assert dd.decision_metrics(store.engine, dd.Filters(usecase="fraud-detection")).empty

@@ -15,14 +15,14 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from dashboards import formatting as fmt
+from deepto import formatting as fmt
 from deepto import runtime, tracking
 from deepto.cli import app
 from deepto.settings import get_settings
 from deepto.store import Store
 from deepto.usecase import load_registry
 
-from .conftest import log_in, open_app, shown_text
+from .conftest import log_in, open_app, shown_text, tiles_in
 
 pytestmark = pytest.mark.slow
 DEEPTO = str(Path(sys.executable).with_name("deepto"))
@@ -70,14 +70,21 @@ def kpis_json(url: str, *args: str):
     return json.loads(done.stdout)
 
 
+def expected_tiles(row: dict) -> dict[str, dict[str, str]]:
+    return {kind: {"Savings": fmt.usd_short(row[f"{kind}_savings"]),
+                   "Automation rate": fmt.pct(row[f"{kind}_automation_rate"]),
+                   "Error reduction": fmt.pct(row[f"{kind}_error_reduction"]),
+                   "Cost reduction": fmt.pct(row[f"{kind}_cost_reduction"]),
+                   "ROI": fmt.roi(row[f"{kind}_roi"])} if row[f"{kind}_n_records"] else {}
+            for kind in fmt.KINDS}
+
+
+def headline_tiles(at) -> dict[str, dict[str, str]]:
+    return {kind: tiles_in(at, f"kpis_{kind}") for kind in fmt.KINDS}
+
+
 def tiles(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
-
-
-def expected_tiles(row: dict) -> dict[str, str]:
-    return {"Savings": fmt.usd_short(row["savings"]), "Automation rate": fmt.pct(row["automation_rate"]),
-            "Error reduction": fmt.pct(row["error_reduction"]), "Cost reduction": fmt.pct(row["cost_reduction"]),
-            "ROI": fmt.roi(row["roi"])}
 
 
 def test_the_demo_trains_and_scores_every_template_and_prints_the_kpi_table(demo, session_home):
@@ -94,11 +101,13 @@ def test_the_demo_trains_and_scores_every_template_and_prints_the_kpi_table(demo
             # model that was not promoted decided nothing, so it books no business KPIs.
             assert f"{name}: no champion to score with" in output and "scoring skipped" in output
             assert not written
-            assert reported[name]["n_records"] == 1  # the batch the fixture scored after promoting by hand
+            # The batch the fixture scored after promoting by hand; no held-out record of a promotion.
+            assert (reported[name]["realised_n_records"], reported[name]["projected_n_records"]) == (1, 0)
             continue
         # The scored batch, and the held-out evaluation if this demo's model became the champion.
-        promoted_now = re.search(rf"Registered {name} version \d+: promoted", output) is not None
-        assert reported[name]["n_records"] == 1 + promoted_now
+        promoted_now = re.search(rf"Registered {name} version\(s\) [\d, ]+: promoted", output) is not None
+        assert reported[name]["realised_n_records"] == 1
+        assert reported[name]["projected_n_records"] == promoted_now
         (written,) = written
         decisions = pd.read_csv(written)
         assert len(decisions) == max(case.smoke_rows // 4, 100)
@@ -135,21 +144,28 @@ def test_dashboard_headlines_equal_deepto_kpis_json(demo, dashboard_env):
     dashboard_env(url)
     at = log_in(open_app(), "vic")
     assert not at.exception, at.exception
-    assert tiles(at) == expected_tiles(reported.pop("all"))
+    assert headline_tiles(at) == expected_tiles(reported.pop("all"))
     text = shown_text(at)
+    installed = load_registry().usecases
     for name, row in reported.items():
-        saved = row["savings"]
-        assert (f"saved {fmt.usd(saved)}" if saved >= 0 else f"cost {fmt.usd(-saved)} more") in text, name
-    table = at.dataframe[0].value  # one row per use-case, in the order kpis --json lists them
-    assert table["savings"].tolist() == pytest.approx([row["savings"] for row in reported.values()])
-    assert table["automation_rate"].tolist() == pytest.approx([row["automation_rate"] for row in reported.values()])
+        assert fmt.champion_sentence(row["champion"]) in text, name
+        for kind in fmt.KINDS:
+            assert fmt.kind_sentence(installed[name].title, row, installed[name].economics.baseline_process,
+                                     kind) in text, (name, kind)
+    table = at.dataframe[0].value  # one row per use-case and kind, in the order kpis --json lists them
+    rows = [(row, kind) for row in reported.values() for kind in fmt.KINDS if row[f"{kind}_n_records"]]
+    assert table["figures"].tolist() == [fmt.kind_title(kind) for _, kind in rows]
+    assert table["savings"].tolist() == pytest.approx([row[f"{kind}_savings"] for row, kind in rows])
+    assert table["automation_rate"].tolist() == pytest.approx([row[f"{kind}_automation_rate"] for row, kind in rows])
 
     for name, row in reported.items():
         at.selectbox(key="filter_usecase").select(name).run()
-        assert tiles(at) == expected_tiles(row), name
+        assert headline_tiles(at) == expected_tiles(row), name
         at.switch_page("views/usecase.py").run()
         assert not at.exception, at.exception
-        assert tiles(at)["Automation rate"] == fmt.pct(row["automation_rate"]), name
+        assert headline_tiles(at) == expected_tiles(row), name
+        assert fmt.champion_sentence(row["champion"]) in shown_text(at)
+        assert row["learning_curve"]["message"] in [i.value for i in at.info]
         at.switch_page("views/overview.py").run()
 
 

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 import dashboards
+from deepto import curves, reports
 
 from .conftest import SEED_END, load_seed_module
 
@@ -23,6 +24,21 @@ def test_the_seeder_fills_every_table_and_refuses_a_used_database(tmp_path):
     assert counts["model_events"] > 0 and counts["validation_reports"] > 0
     overall = store.kpi_overall()
     assert 0 < overall["automation_rate"] < 1 and overall["savings"] > 0
+    # Believable money: every use-case saves, and no ROI reaches thousands of x, projected or realised.
+    for row in [*store.kpi_summary(), overall]:
+        for kind in ("projected", "realised"):
+            assert row[f"{kind}_n_records"] and 0 < row[f"{kind}_roi"] < 100, (row["usecase"], kind)
+    champions = {name: reports.champion(store.engine, name) for name in seeder.USECASES}
+    assert champions["medical-triage"]["kind"] == "classical" and champions["crop-disease"]["kind"] == "deep"
+    assert all(c["model_version"] and c["verdict"].startswith("promoted to champion") for c in champions.values())
+    assert "A classical model won at this data size" in champions["medical-triage"]["verdict"]
+    with store.engine.connect() as conn:
+        inputs = [row[0] for row in conn.execute(sa.text("SELECT inputs FROM kpi_records"))]
+    assert all('"process"' in i and '"model_version"' in i for i in inputs)
+    for name, crossover in seeder.CURVE_CROSSOVER.items():
+        _, summary = curves.latest(store.engine, name)
+        assert summary["crossover_rows"] == crossover, name
+    assert curves.latest(store.engine, "cctv-security") is None
     with pytest.raises(SystemExit, match="already has pipeline runs"):
         seeder.seed(url, runs=1, kpi_records=1)
 
