@@ -41,7 +41,7 @@ USECASE = UseCase(
     split=split_by_camera,
     profile=profile,
     transform_batch=transform_batch,
-    smoke_rows=60,
+    smoke_rows=100,
     demo_rows=600,
     decision_metrics=alarm_metrics,
 )

@@ -21,8 +21,9 @@ WINDOW_SECONDS = 4.0
 CONTEXT_SECONDS = 14.0
 """The model sees this much video up to each window's end, so it can tell how long a person has stayed."""
 LOITER_RANGE = (1.0, CONTEXT_SECONDS - WINDOW_SECONDS)
-MIN_OVERLAP_SECONDS = 0.5
-"""An event marks a window when they share at least this long (one sampled frame of the model)."""
+MIN_OVERLAP_SECONDS = 1.0
+"""An event marks a window when they share at least this long (two sampled frames of the model): a step
+over the zone's edge is not an intrusion."""
 SYSTEM_FILES = {"thumbs.db", "desktop.ini"}
 EVENT_COLUMNS = ["file", "start", "end", "event"]
 

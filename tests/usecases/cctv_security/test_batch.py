@@ -29,13 +29,14 @@ def test_every_recording_is_cut_into_back_to_back_windows(small_batch):
     assert frame["zone"].notna().all() and frame["loiter_seconds"].notna().all()
 
 
-def test_a_window_takes_the_most_serious_event_it_shares_half_a_second_with(batch):
+def test_a_window_takes_the_most_serious_event_it_shares_a_second_with(batch):
     frame = load_batch(batch)
     file = frame["file"].iloc[0]
-    pd.DataFrame({"file": [file, file, file], "start": [3.7, 9.0, 10.0], "end": [6.0, 14.0, 12.2],
+    pd.DataFrame({"file": [file, file, file], "start": [3.2, 9.0, 10.0], "end": [6.0, 13.5, 11.2],
                   "event": ["intrusion", "intrusion", "loitering"]}).to_csv(batch / "events.csv", index=False)
     labels = load_batch(batch).set_index("window_id")["label"]
-    # 3.7-4.0 s is only 0.3 s of the first window; 10-12.2 s of loitering outranks the intrusion.
+    # 3.2-4.0 s is only 0.8 s of the first window; 10-11.2 s of loitering outranks the intrusion;
+    # 12-13.5 s of intrusion marks the fourth.
     assert [labels[f"{file}@{s:g}"] for s in (0, 4, 8, 12)] == ["nothing", "intrusion", "loitering", "intrusion"]
 
 
