@@ -2,10 +2,11 @@
 
     python -m usecases.cctv_security.benchmark --minutes 5 --width 768 --height 576 --fps 10
 
-writes generated recordings of that camera type (untimed), then times, in this process and with
-all the machine's cores, what `deepto score` does per file: decoding end to end with sampling (the
-validation pass that also feeds the model) and the model on every window. Frames per second of the
-camera divided by its frame rate is how many such cameras one box keeps up with.
+writes generated recordings of that camera type (untimed; ``--keep DIR`` keeps them as an unlabelled
+batch for `deepto score`), then times, in this process and with all the machine's cores, what
+`deepto score` does per file: decoding end to end with sampling (the validation pass that also feeds
+the model) and the model on every window. Frames per second of the camera divided by its frame rate
+is how many such cameras one box keeps up with.
 """
 
 from __future__ import annotations
@@ -19,21 +20,25 @@ import numpy as np
 import torch
 
 from usecases.cctv_security import clips, generator
-from usecases.cctv_security.batch import WINDOW_SECONDS
+from usecases.cctv_security.batch import CAMERAS_FILE, WINDOW_SECONDS
 from usecases.cctv_security.model import build_model
 from usecases.cctv_security.render import draw_conditions, render
 from usecases.cctv_security.scene import make_camera
 
 
 def write_recordings(folder: Path, minutes: float, size: tuple[int, int], fps: float, seed: int = 0) -> list[Path]:
+    """An unlabelled batch in the documented layout: one camera per minute of video, one file each."""
     rng = np.random.default_rng(seed)
-    paths = []
+    paths, cameras = [], []
     for index in range(max(1, int(minutes))):
         camera = make_camera(rng, f"bench-{index}", size, fps)
         seconds = 60.0 if minutes >= 1 else minutes * 60
-        path = folder / f"bench-{index}.mp4"
+        path = folder / camera.name / f"{camera.name}.mp4"
+        path.parent.mkdir(parents=True)
         render(camera, draw_conditions(rng, camera, seconds), generator.plan(rng, camera, seconds), path)
         paths.append(path)
+        cameras.append(camera)
+    (folder / CAMERAS_FILE).write_text(generator.cameras_toml(cameras))
     return paths
 
 
@@ -69,9 +74,11 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=768)
     parser.add_argument("--height", type=int, default=576)
     parser.add_argument("--fps", type=float, default=10)
+    parser.add_argument("--keep", type=Path, help="Write the recordings here (a batch `deepto score` reads).")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        paths = write_recordings(Path(folder), args.minutes, (args.width, args.height), args.fps)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.keep or Path(scratch)
+        paths = write_recordings(folder, args.minutes, (args.width, args.height), args.fps)
         result = measure(paths, args.fps)
         print(f"{args.width}x{args.height} at {args.fps:g} fps, {result['camera_frames']:,} frames in "
               f"{result['windows']} windows: decoding {result['decode_fps']:,.0f} frames/s, model "
