@@ -72,8 +72,8 @@ SOURCES = {
     ),
     "gpu_hour_usd": "AWS on-demand g5.xlarge (one NVIDIA A10G) in us-east-1, $1.006/h (same source).",
     "cases_per_model": (
-        "One model serves a year of visits before it is retrained: a mid-sized department sees about 50,000 "
-        "visits a year (US EDs average roughly 30,000-60,000; assumption within that range)."
+        "Assumption: one model serves a year of a mid-sized department's visits (about 50,000) before it is "
+        "retrained; set your department's yearly visits."
     ),
     "human_error_rate": (
         "Nurses using ESI under-triaged 3.3% and over-triaged 28.9% of 5.3 million adult visits (Sax et al., "

@@ -5,7 +5,9 @@
   over the words, plus their mean;
 - the ECG: a 1-D CNN (four strided conv-batchnorm-ReLU stages, then average and max pooling) over the
   100 Hz strip, run only on visits that have one; the others take a learned "no ECG" vector.
-The three summaries are joined and an MLP gives one logit per acuity level.
+The three summaries are joined and an MLP gives one logit per acuity level. In training mode the
+strips are shifted in time and a few complaint words hidden (:func:`augment`): a strip recorded a
+second later, or a complaint worded a little differently, is the same patient.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from torch import nn
 
 from deepto.errors import ConfigError
 
-DEFAULTS = {"width": 64, "channels": (16, 32, 48, 64), "embedding": 48, "dropout": 0.2}
+DEFAULTS = {"width": 64, "channels": (16, 32, 48, 64), "embedding": 48, "dropout": 0.3, "augment": True}
+UNKNOWN_WORD = 1
+WORD_DROPOUT = 0.1
 
 
 def _stage(c_in: int, c_out: int, kernel: int) -> nn.Sequential:
@@ -28,9 +32,10 @@ def _stage(c_in: int, c_out: int, kernel: int) -> nn.Sequential:
 
 class TriageNet(nn.Module):
     def __init__(self, num_classes: int, tabular_width: int, vocabulary_size: int, ecg_length: int, width: int = 64,
-                 channels=(16, 32, 48, 64), embedding: int = 48, dropout: float = 0.2):
+                 channels=(16, 32, 48, 64), embedding: int = 48, dropout: float = 0.3, augment: bool = True):
         super().__init__()
         self.ecg_length = ecg_length
+        self.augment = augment
         self.tabular = nn.Sequential(nn.Linear(tabular_width, 2 * width), nn.GELU(), nn.Dropout(dropout),
                                      nn.Linear(2 * width, width), nn.GELU())
         self.words = nn.Embedding(vocabulary_size, embedding, padding_idx=0)
@@ -47,6 +52,8 @@ class TriageNet(nn.Module):
                                   nn.Linear(2 * width, num_classes))
 
     def forward(self, tabular, complaint, ecg, ecg_present):
+        if self.training and self.augment:
+            complaint, ecg = augment(complaint, ecg)
         return self.head(torch.cat([self.tabular(tabular.float()), self._text(complaint),
                                     self._ecg(ecg.float(), ecg_present.float())], dim=1))
 
@@ -68,6 +75,16 @@ class TriageNet(nn.Module):
         keep = present[rows].unsqueeze(1) > 0.5
         absent = self.no_ecg.to(pooled.dtype).expand(len(ecg), -1)
         return absent.index_copy(0, rows, torch.where(keep, pooled, absent[rows]))
+
+
+def augment(complaint: torch.Tensor, ecg: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """A random circular time shift of each strip (up to 2 s) and about 10% of the words made unknown."""
+    n, _, length = ecg.shape
+    shift = torch.randint(-length // 5, length // 5 + 1, (n, 1), device=ecg.device)
+    index = (torch.arange(length, device=ecg.device).unsqueeze(0) + shift) % length
+    ecg = ecg.gather(2, index.unsqueeze(1))
+    hidden = (torch.rand(complaint.shape, device=complaint.device) < WORD_DROPOUT) & (complaint > 0)
+    return torch.where(hidden, torch.full_like(complaint, UNKNOWN_WORD), complaint), ecg
 
 
 def build_model(meta: Mapping[str, Any], **params) -> TriageNet:
