@@ -1,4 +1,8 @@
-"""Prefect flow: validate a new batch, let the champion decide each case, write decisions, account."""
+"""Prefect flow: validate a new batch, let the champion decide each case, write decisions, account.
+
+A batch is decided once: scoring content that a run decided before (under any file name) books nothing
+and returns that run's summary with ``already_decided``.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from deepto import runtime, scoring, tracking, workflow
 from deepto.console import detail, stage
 from deepto.errors import NoChampion
 from deepto.settings import get_settings
+from deepto.schedules import inbox
 from deepto.store import Store
 from deepto.usecase import load_registry
 from deepto.validation import has_labels, validate_batch
@@ -26,9 +31,13 @@ def score_flow(usecase: str, data: str, out: str | None = None) -> dict:
     settings.ensure_home()
     store = Store.open(settings.db_url)
     case = load_registry().get(usecase)
-    run_id = store.start_run(case.name, "score", {"data": data, "out": out})
-    with workflow.recorded(store, run_id):
-        summary = _score(settings, store, case, run_id, Path(data), out)
+    claim = inbox.claim(store, case.name, Path(data), {"data": data, "out": out})
+    if claim.run_id is None:
+        detail(f"{data}: this content was decided before (run {claim.earlier['run_id']}, {claim.earlier['status']}, "
+               f"first seen as {claim.earlier['path']}); nothing is decided or booked again")
+        return claim.summary(data)
+    with workflow.recorded(store, claim.run_id):
+        summary = _score(settings, store, case, claim.run_id, Path(data), out)
     return summary
 
 

@@ -160,6 +160,10 @@ def score(
         from pipelines.score import score_flow
 
         summary = score_flow(usecase, str(data), str(out) if out else None)
+        if summary.get("already_decided"):
+            console.print(f"already decided: this content was {summary['status']} by run {summary['run_id']} "
+                          f"(first seen as {summary['first_seen_as']}); nothing is decided or booked again")
+            return
         console.print(f"{summary['automation_rate']:.1%} of {summary['n_cases']:,} cases decided automatically; "
                       f"decisions in {summary['out']}")
 
@@ -269,6 +273,37 @@ def demo(
 
 
 @app.command()
+def runs(
+    usecase: Annotated[str | None, typer.Argument(help="One use-case; default: all.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many of the newest runs.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """The newest pipeline runs; a run whose driver died shows as failed, not running.
+
+    Examples:\n\n  deepto runs\n\n  deepto runs fraud-detection --json
+    """
+    def action():
+        from rich.table import Table
+
+        from deepto.store import Store
+
+        # Opening the store marks failed the runs whose driver process has gone.
+        rows = Store.open(_settings(False).db_url).runs(usecase=usecase, limit=limit)
+        if as_json:
+            sys.stdout.write(json.dumps(rows, default=str, indent=2) + "\n")
+            return
+        table = Table(title="Pipeline runs, newest first")
+        for column in ("run", "use-case", "kind", "status", "started (UTC)", "seconds", "message"):
+            table.add_column(column, overflow="fold")
+        for r in rows:
+            table.add_row(r["id"], r["usecase"], r["kind"], r["status"], f"{r['started_at']:%Y-%m-%d %H:%M:%S}",
+                          "" if r["duration_s"] is None else f"{r['duration_s']:,.0f}", (r["message"] or "")[:120])
+        console.print(table)
+
+    _run(action, False)
+
+
+@app.command()
 def dashboard(
     host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 exposes it to the network.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8501,
@@ -282,6 +317,16 @@ def dashboard(
     console.print(f"Deepto dashboards on http://{host}:{port}  (Ctrl-C to stop)")
     raise typer.Exit(dashboards.launch(host, port))
 
+
+def _add_stack_commands() -> None:
+    # Their module calls back into this one's helpers, so it is imported once they exist.
+    from deepto.stack.commands import schedule_command, stack_app
+
+    app.add_typer(stack_app, name="stack")
+    app.command("schedule")(schedule_command)
+
+
+_add_stack_commands()
 
 if __name__ == "__main__":
     app()

@@ -224,7 +224,9 @@ class RunLease(Base):
 
     __tablename__ = "run_leases"
 
-    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("pipeline_runs.id"), primary_key=True)
+    # A lease belongs to its run: deleting a run (a test, a clean-up) takes its lease with it.
+    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("pipeline_runs.id", ondelete="CASCADE"),
+                                        primary_key=True)
     host: Mapped[str] = mapped_column(String(255))
     pid: Mapped[int]
     process_started_at: Mapped[float]

@@ -47,16 +47,40 @@ def prefect_environment(settings: Settings) -> dict[str, str]:
     }
     if settings.prefect_api_url:
         env["PREFECT_API_URL"] = settings.prefect_api_url
+    if settings.prefect_api_auth_string:
+        env["PREFECT_API_AUTH_STRING"] = settings.prefect_api_auth_string.get_secret_value()
     return env
 
 
+def credential_environment(settings: Settings) -> dict[str, str]:
+    """MLflow's and Ray's own variables for the credentials the settings give (none by default).
+
+    Environment variables, not arguments: they reach the Prefect worker's flow runs and Ray's
+    processes without ever appearing on a command line.
+    """
+    env = {}
+    if settings.mlflow_tracking_username and settings.mlflow_tracking_password:
+        env["MLFLOW_TRACKING_USERNAME"] = settings.mlflow_tracking_username
+        env["MLFLOW_TRACKING_PASSWORD"] = settings.mlflow_tracking_password.get_secret_value()
+    if settings.ray_auth_token:
+        env["RAY_AUTH_MODE"] = "token"
+        env["RAY_AUTH_TOKEN"] = settings.ray_auth_token.get_secret_value()
+    return env
+
+
+def library_defaults(settings: Settings) -> dict[str, str]:
+    """Quiet, synchronous library behaviour, unless the environment says otherwise."""
+    return {"RAY_DATA_DISABLE_PROGRESS_BARS": "0" if settings.verbose else "1", "GX_ANALYTICS_ENABLED": "false",
+            "MLFLOW_ENABLE_ASYNC_LOGGING": "false",
+            "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "true" if settings.verbose else "false"}
+
+
 def apply_service_environment(settings: Settings) -> None:
-    """Set the variables the libraries read; must run before Prefect is imported."""
+    """Set the variables the libraries read; must run before Prefect and Ray are imported."""
     os.environ.update(prefect_environment(settings))
-    os.environ.setdefault("RAY_DATA_DISABLE_PROGRESS_BARS", "0" if settings.verbose else "1")
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "true" if settings.verbose else "false")
+    os.environ.update(credential_environment(settings))
+    for key, value in library_defaults(settings).items():
+        os.environ.setdefault(key, value)
 
 
 def ensure_ray(settings: Settings):
@@ -65,6 +89,7 @@ def ensure_ray(settings: Settings):
 
     if ray.is_initialized():
         return ray
+    os.environ.update(credential_environment(settings))
     kwargs = dict(
         log_to_driver=settings.verbose,
         logging_level=logging.INFO if settings.verbose else logging.ERROR,
@@ -85,5 +110,7 @@ def ensure_ray(settings: Settings):
 def ensure_mlflow(settings: Settings):
     import mlflow
 
+    # MLflow's client reads its credentials from the environment on every request.
+    os.environ.update(credential_environment(settings))
     mlflow.set_tracking_uri(settings.tracking_uri)
     return mlflow

@@ -13,7 +13,7 @@ import tomllib
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from deepto.errors import ConfigError
@@ -52,6 +52,16 @@ class Settings(BaseSettings):
     dashboard_user: str | None = Field(None, description="One dashboard user given by the environment.")
     dashboard_password_hash: str | None = Field(None, description="That user's scrypt password hash.")
     dashboard_role: str = Field("viewer", description="That user's role: viewer or admin.")
+    mlflow_tracking_username: str | None = Field(
+        None, description="User for an MLflow server with authentication (`deepto stack up` writes it)."
+    )
+    mlflow_tracking_password: SecretStr | None = Field(None, description="That MLflow user's password.")
+    prefect_api_auth_string: SecretStr | None = Field(
+        None, description="`user:password` for a Prefect server with basic authentication."
+    )
+    ray_auth_token: SecretStr | None = Field(
+        None, description="Token of a Ray cluster with token authentication (RAY_AUTH_MODE=token)."
+    )
 
     @cached_property
     def root(self) -> Path:
@@ -88,9 +98,19 @@ class Settings(BaseSettings):
         return self.root
 
 
+def config_path() -> Path:
+    """The TOML file :func:`get_settings` reads: ``DEEPTO_CONFIG``, else ``<home>/deepto.toml``."""
+    return _config_path(dict(os.environ))
+
+
+def _config_path(environ: dict[str, str]) -> Path:
+    explicit = environ.get("DEEPTO_CONFIG")
+    return Path(explicit) if explicit else Path(environ.get("DEEPTO_HOME", ".deepto")) / "deepto.toml"
+
+
 def _file_values(environ: dict[str, str]) -> dict:
     explicit = environ.get("DEEPTO_CONFIG")
-    path = Path(explicit) if explicit else Path(environ.get("DEEPTO_HOME", ".deepto")) / "deepto.toml"
+    path = _config_path(environ)
     if not path.is_file():
         if explicit:
             raise ConfigError(f"DEEPTO_CONFIG points at {path}, which does not exist.")

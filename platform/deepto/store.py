@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import socket
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -20,12 +21,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Float, Select, case, cast, create_engine, event, func, select
+from sqlalchemy import Float, Select, case, cast, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from deepto.db_models import (BUSINESS_SCOPES, KPI_SCOPES, MODEL_EVENTS, RUN_KINDS, RUN_STATUSES, KpiRecord,
-                              ModelEvent, PipelineRun, QuarantinedBatch, ValidationReport, utcnow)
+from deepto.db_models import (BUSINESS_SCOPES, KPI_SCOPES, MODEL_EVENTS, RUN_KINDS, RUN_STATUSES, BatchClaim,
+                              KpiRecord, ModelEvent, PipelineRun, QuarantinedBatch, RunLease, ValidationReport, utcnow)
+from deepto.stack.leases import STALE_AFTER_S, Heartbeat, driver_alive, this_process
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # A fixed advisory-lock key ("deepto" in ASCII): processes migrating one PostgreSQL database queue on it.
@@ -89,12 +92,14 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._heartbeat = Heartbeat(self.session)
 
     @classmethod
     def open(cls, url: str) -> Store:
-        """A store whose schema is up to date."""
+        """A store whose schema is up to date, with the runs of dead drivers marked failed."""
         store = cls(url)
         store.migrate()
+        store.reap_dead_runs()
         return store
 
     def close(self) -> None:
@@ -147,11 +152,20 @@ class Store:
 
     # Writers
 
-    def start_run(self, usecase: str, kind: str, params: dict[str, Any] | None = None) -> str:
-        """Record a pipeline run as running; return its id."""
+    def _new_run(self, session: Session, usecase: str, kind: str, params: dict[str, Any] | None) -> str:
         run = PipelineRun(usecase=usecase, kind=_choice("kind", kind, RUN_KINDS), status="running",
                           params=_jsonable(params or {}))
-        return self._add(run)
+        session.add(run)
+        session.flush()
+        session.add(RunLease(run_id=run.id, **this_process()))
+        return run.id
+
+    def start_run(self, usecase: str, kind: str, params: dict[str, Any] | None = None) -> str:
+        """Record a pipeline run as running, leased to this process (see :meth:`reap_dead_runs`); return its id."""
+        with self.session() as session:
+            run_id = self._new_run(session, usecase, kind, params)
+        self._heartbeat.add(run_id)
+        return run_id
 
     def finish_run(self, run_id: str, status: str, message: str | None = None, **fields: Any) -> None:
         """Close a run: status, message, end time and duration, plus any of its other columns
@@ -168,6 +182,78 @@ class Store:
             run.status, run.message = status, message
             for name, value in values.items():
                 setattr(run, name, value)
+        self._heartbeat.discard(run_id)
+
+    # Batches decided once, and runs whose driver died
+
+    def claim_batch(self, usecase: str, content_sha256: str, path: str | Path,
+                    params: dict[str, Any] | None = None) -> str | None:
+        """Start the score run that decides the batch with this content; None when another run has
+        decided it, refused it or is deciding it.
+
+        Atomic across processes: the unique (use-case, SHA-256) key lets one of several concurrent
+        claims insert. A claim whose run failed before booking any KPI record is taken over by a
+        conditional update, which exactly one claimant wins.
+        """
+        try:
+            with self.session() as session:
+                run_id = self._new_run(session, usecase, "score", params)
+                session.add(BatchClaim(usecase=usecase, content_sha256=content_sha256, path=str(path), run_id=run_id))
+                session.flush()
+        except IntegrityError:
+            run_id = self._take_over(usecase, content_sha256, params)
+        if run_id is not None:
+            self._heartbeat.add(run_id)
+        return run_id
+
+    def _take_over(self, usecase: str, content_sha256: str, params: dict[str, Any] | None) -> str | None:
+        earlier = self.batch_claim(usecase, content_sha256)
+        if earlier is None or not earlier["retry"]:
+            return None
+        try:
+            with self.session() as session:
+                run_id = self._new_run(session, usecase, "score", params)
+                won = session.execute(update(BatchClaim).where(
+                    BatchClaim.id == earlier["id"], BatchClaim.run_id == earlier["run_id"]).values(run_id=run_id))
+                if won.rowcount != 1:
+                    raise _Lost
+        except _Lost:
+            return None
+        return run_id
+
+    def batch_claim(self, usecase: str, content_sha256: str) -> dict[str, Any] | None:
+        """The claim on this content with its run's status, n_cases, message, params and finished_at;
+        ``retry`` says whether a new claim may take it over (its run failed and booked nothing)."""
+        booked = select(func.count()).where(KpiRecord.run_id == BatchClaim.run_id).scalar_subquery()
+        stmt = (select(*BatchClaim.__table__.columns, PipelineRun.status, PipelineRun.n_cases, PipelineRun.message,
+                       PipelineRun.params, PipelineRun.finished_at, booked.label("booked"))
+                .join(PipelineRun, PipelineRun.id == BatchClaim.run_id)
+                .where(BatchClaim.usecase == usecase, BatchClaim.content_sha256 == content_sha256))
+        with self.session() as session:
+            row = session.execute(stmt).mappings().one_or_none()
+        if row is None:
+            return None
+        return {**row, "retry": row["status"] == "failed" and not row["booked"]}
+
+    def reap_dead_runs(self, stale_after_s: float = STALE_AFTER_S) -> list[str]:
+        """Mark failed each running run whose driver is gone: a process of this host that has exited,
+        or, from another host, a lease whose heartbeat stopped ``stale_after_s`` ago. Returns their ids."""
+        host, now = socket.gethostname(), utcnow()
+        stmt = select(RunLease).join(PipelineRun, PipelineRun.id == RunLease.run_id).where(
+            PipelineRun.status == "running")
+        with self.session() as session:
+            leases = session.scalars(stmt).all()
+            dead = {lease.run_id: lease for lease in leases if not driver_alive(lease, host, now, stale_after_s)}
+            for run_id, lease in dead.items():
+                run = session.get(PipelineRun, run_id)
+                # The status check again, in the update: a driver that just finished keeps its own status.
+                session.execute(update(PipelineRun).where(PipelineRun.id == run_id, PipelineRun.status == "running")
+                                .values(status="failed", finished_at=now,
+                                        duration_s=(now - run.started_at).total_seconds(),
+                                        message=f"Driver process {lease.pid} on {lease.host} ended without closing "
+                                        "the run (killed or crashed); marked failed."))
+        return list(dead)
+
 
     def add_validation_report(self, usecase: str, batch_path: str | Path, success: bool, n_rows: int | None,
                               n_failed: int, summary: str, report: dict[str, Any],
@@ -292,6 +378,10 @@ class Store:
         ]
         stmt = select(*columns)
         return stmt.order_by(s.c.usecase) if by_usecase else stmt
+
+
+class _Lost(Exception):
+    """Another claimant took the batch over first."""
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -27,7 +27,8 @@ def upgrade() -> None:
         sa.Column("pid", sa.Integer(), nullable=False),
         sa.Column("process_started_at", sa.Double(), nullable=False),
         sa.Column("heartbeat_at", UTC_TIME, nullable=False),
-        sa.ForeignKeyConstraint(["run_id"], ["pipeline_runs.id"], name="fk_run_leases_run_id_pipeline_runs"),
+        sa.ForeignKeyConstraint(["run_id"], ["pipeline_runs.id"], name="fk_run_leases_run_id_pipeline_runs",
+                                ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("run_id", name="pk_run_leases"),
     )
     op.create_table(
