@@ -92,6 +92,10 @@ class MotionAlarm:
         outcome, level = self._rule(frame, self.threshold, self.persistence_seconds)
         return self.table[outcome, np.digitize(level, LEVEL_BINS)]
 
+    def outcome(self, frame: pd.DataFrame) -> np.ndarray:
+        """What the fitted alarm itself raises per window: 0 nothing, 1 intrusion, 2 loitering."""
+        return self._rule(frame, self.threshold, self.persistence_seconds)[0]
+
     def _rule(self, frame: pd.DataFrame, threshold: float, persistence: float) -> tuple[np.ndarray, np.ndarray]:
         """The alarm's outcome (class index) per window, and its peak activity relative to the threshold."""
         self._measure(frame)

@@ -46,7 +46,8 @@ SOURCES = {
         "in a loss (an assumption: most people who step into a yard find nothing to take, or leave). An "
         "intrusion met with only a talk-down loses half of that. Missed loitering: 2% of a burglary's loss "
         "(loitering is sometimes casing a site; an assumption). "
-        f"A talk-down for nothing: ${TALK_DOWN_USD:.0f} of an operator's follow-up and nuisance; a guard sent to a loiterer: half a call-out (the visit also deters)."
+        f"A talk-down for nothing: ${TALK_DOWN_USD:.0f} of an operator's follow-up and nuisance; a guard sent "
+        "to a loiterer: half a call-out (the visit also deters)."
     ),
     "cpu_core_hour_usd": (
         "AWS on-demand m7g.large in us-east-1, $0.0816/h for 2 vCPUs = $0.0408 per vCPU-hour "

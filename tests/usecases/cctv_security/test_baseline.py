@@ -49,3 +49,9 @@ def test_a_pickled_alarm_keeps_its_settings_not_its_decoded_cache(recording):
     restored = pickle.loads(pickle.dumps(alarm))
     assert restored._activity == {} and restored.threshold == alarm.threshold
     np.testing.assert_allclose(restored.predict_proba(frame), alarm.predict_proba(frame))
+
+
+def test_the_alarm_outcome_is_what_it_raises(recording):
+    frame, labels = recording
+    alarm = MotionAlarm().fit(frame, labels, np.arange(len(frame)))
+    assert alarm.outcome(frame).tolist() == labels.tolist()
