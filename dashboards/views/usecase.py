@@ -25,12 +25,13 @@ if info:
 st.markdown(fmt.champion_sentence(champion))
 if champion and champion.get("verdict"):
     st.caption(f"The promotion gate, {champion['promoted_at']:%Y-%m-%d}: {champion['verdict']}.")
-if not kpis.get("n_records"):
+if any(kpis.get(f"{kind}_n_records") for kind in fmt.KINDS):
+    for kind in fmt.KINDS:
+        ui.kpi_group(kpis, kind)
+        if kpis.get(f"{kind}_n_records"):
+            st.markdown(fmt.kind_sentence(ui.label(usecase), kpis, baseline_process, kind))
+else:
     st.info("No KPI records for this use-case in this date range. Widen the dates in the sidebar.")
-for kind in fmt.KINDS if kpis.get("n_records") else ():
-    ui.kpi_group(kpis, kind)
-    if kpis.get(f"{kind}_n_records"):
-        st.markdown(fmt.kind_sentence(ui.label(usecase), kpis, baseline_process, kind))
 
 figures = ui.query("decision_metrics", scoped)
 if not figures.empty:
