@@ -267,7 +267,7 @@ def own_figures(figures: pd.DataFrame) -> None:
     table(figures.assign(figures=figures["kind"].map(fmt.kind_title)), "own-figures", {
         "figures": "Figures", "process_label": "Process", "role": "Role",
         "recorded_at": st.column_config.DatetimeColumn("Recorded"),
-        **{name: percent(fmt.figure_name(name)) if name.endswith(("_rate", "_share"))
+        **{name: percent(fmt.figure_name(name)) if fmt.is_fraction(name)
            else number(fmt.figure_name(name), "%.3g") for name in names}})
 
 

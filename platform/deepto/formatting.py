@@ -191,8 +191,16 @@ def figure_name(key: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+FRACTIONS = ("_rate", "_share", "_recall", "_precision", "_fraction")
+"""Name endings of a template's own figures that are fractions of cases (shown as percentages)."""
+
+
+def is_fraction(key: str) -> bool:
+    return key.endswith(FRACTIONS)
+
+
 def figure_value(key: str, value) -> str:
-    """A template's own figure: a rate or share as a percentage with one decimal, anything else as is."""
+    """A template's own figure: a fraction (see FRACTIONS) as a percentage with one decimal, anything else as is."""
     if _missing(value):
         return NOT_MEASURED
-    return pct(value, 1) if key.endswith(("_rate", "_share")) else f"{value:,.3g}"
+    return pct(value, 1) if is_fraction(key) else f"{value:,.3g}"

@@ -98,4 +98,5 @@ def test_champion_names_and_template_figures():
     assert fmt.champion_name({"process": "classical", "kind": "classical"}) == "the classical model 'classical'"
     assert fmt.champion_name(None) == "none yet"
     assert fmt.figure_value("under_triage_rate", 0.01234) == "1.2%"
+    assert fmt.figure_value("intrusion_recall", 0.9) == "90.0%" and fmt.figure_value("operator_share", 0.25) == "25.0%"
     assert fmt.figure_value("mean_delay_minutes", 12.345) == "12.3" and fmt.figure_value("x", None) == "n/a"
