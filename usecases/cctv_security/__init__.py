@@ -42,7 +42,7 @@ USECASE = UseCase(
     profile=profile,
     transform_batch=transform_batch,
     smoke_rows=100,
-    demo_rows=600,
+    demo_rows=400,
     decision_metrics=alarm_metrics,
 )
 
