@@ -29,6 +29,8 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the pl
 # Page title in the sidebar -> something only that page shows once its numbers are in.
 PAGES = {"Overview": "Automation rate", "Use-case": "Realised wrong decisions", "Pipelines": "Refused batches",
          "Compute": "CPU-core hours"}
+# How long to wait for a page: generous, as the machine may be busy with other work (four engineers, two cores).
+WAIT_MS = 180_000
 # Every tile element whose text is wider than its box (the browser cuts it with "…"), or that ends in "…".
 CUT_TILES = """() => [...document.querySelectorAll('[data-testid=stMetric] *')]
     .filter(e => e.scrollWidth > e.clientWidth + 1 || (e.innerText || '').trim().endsWith('…'))
@@ -41,7 +43,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_healthy(url: str, server: subprocess.Popen, log: Path, timeout_s: float = 60) -> None:
+def wait_until_healthy(url: str, server: subprocess.Popen, log: Path, timeout_s: float = 180) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -87,6 +89,12 @@ def browser():
         chromium.close()
 
 
+def new_page(browser, height: int):
+    page = browser.new_page(viewport={"width": 1400, "height": height})
+    page.set_default_timeout(WAIT_MS)  # clicks and downloads wait for a busy server too
+    return page
+
+
 def log_in(page, server: str, password: str) -> None:
     page.goto(server)
     page.get_by_label("User name").fill("vic")
@@ -96,22 +104,22 @@ def log_in(page, server: str, password: str) -> None:
 
 def wait_until_drawn(page) -> None:
     """Until the script run is over and the charts are drawn (screenshots and reads after that)."""
-    playwright_api.expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    playwright_api.expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT_MS)
     charts = page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg")
-    playwright_api.expect(charts.first).to_be_visible(timeout=30_000)
+    playwright_api.expect(charts.first).to_be_visible(timeout=WAIT_MS)
 
 
 def test_a_manager_logs_in_and_reads_every_page(server, browser, seeded_url, tmp_path):
-    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page = new_page(browser, 2400)
     log_in(page, server, "not the password")
-    playwright_api.expect(page.get_by_text("Wrong user name or password.")).to_be_visible(timeout=20_000)
+    playwright_api.expect(page.get_by_text("Wrong user name or password.")).to_be_visible(timeout=WAIT_MS)
     assert page.get_by_text("Automation rate").count() == 0
     page.screenshot(path=tmp_path / "login-refused.png")
 
     log_in(page, server, PASSWORDS["vic"])
     for title, marker in PAGES.items():
         page.get_by_role("link", name=title).click()
-        playwright_api.expect(page.get_by_text(marker).first).to_be_visible(timeout=30_000)
+        playwright_api.expect(page.get_by_text(marker).first).to_be_visible(timeout=WAIT_MS)
         wait_until_drawn(page)
         page.screenshot(path=tmp_path / f"{title.lower()}.png")
         body = page.inner_text("body")
@@ -120,7 +128,7 @@ def test_a_manager_logs_in_and_reads_every_page(server, browser, seeded_url, tmp
         if title == "Overview":
             for kind in fmt.KINDS:
                 heading = page.get_by_role("heading", name=fmt.kind_title(kind), exact=True)
-                playwright_api.expect(heading).to_be_visible()
+                playwright_api.expect(heading).to_be_visible(timeout=WAIT_MS)
                 savings = page.locator(f".st-key-kpis_{kind} [data-testid=stMetric]").filter(has_text="Savings")
                 assert savings.inner_text().split("\n")[-1].startswith("$")
             assert "cases without a person" in body and "Champion: " in body
@@ -144,14 +152,14 @@ def check_the_per_usecase_csv(page, url: str) -> None:
 
 def test_the_usecase_page_shows_the_latest_learning_curve(server, browser, seeded_url, tmp_path):
     _, summary = curves.latest(Store(seeded_url).engine, "fraud-detection")
-    page = browser.new_page(viewport={"width": 1400, "height": 4000})
+    page = new_page(browser, 4000)
     log_in(page, server, PASSWORDS["vic"])
-    playwright_api.expect(page.get_by_text("Automation rate").first).to_be_visible(timeout=30_000)
+    playwright_api.expect(page.get_by_text("Automation rate").first).to_be_visible(timeout=WAIT_MS)
     page.get_by_test_id("stSidebar").get_by_role("combobox").first.click()
     page.get_by_role("option", name=load_registry().get("fraud-detection").title).click()
     page.get_by_role("link", name="Use-case").click()
     sentence = page.get_by_text(summary["message"])
-    playwright_api.expect(sentence).to_be_visible(timeout=30_000)
+    playwright_api.expect(sentence).to_be_visible(timeout=WAIT_MS)
     wait_until_drawn(page)
     sentence.scroll_into_view_if_needed()
     page.screenshot(path=tmp_path / "usecase-learning-curve.png")
