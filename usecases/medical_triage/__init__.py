@@ -41,7 +41,7 @@ USECASE = UseCase(
     profile=profile,
     transform_batch=TRANSFORM,
     smoke_rows=800,
-    demo_rows=6000,
+    demo_rows=4000,
     decision_metrics=triage_metrics,
     safety=SAFETY,
 )
