@@ -1,0 +1,189 @@
+"""The epoch loop every training runs: ordinary PyTorch, the same on a Ray Train worker, in a Ray Tune
+trial or in a plain process. What differs between those (which rank this is, how workers exchange
+figures, where checkpoints go) sits behind :class:`Session`.
+
+Validation gathers every worker's probabilities, so each worker computes the same figures from the
+whole validation set (early stopping must agree across DDP workers) and an objective priced on the
+validation cases (``val_cost``, the business cost a tuning run minimises) sees all of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+import numpy as np
+
+from deepto.training.config import TrainConfig
+from deepto.training.shards import Shard
+
+EVAL_BATCH = 2048
+
+
+class Session(Protocol):
+    rank: int
+    device: Any
+
+    def prepare(self, model): ...
+
+    def resume_state(self) -> dict | None: ...
+
+    def gather(self, value) -> list: ...
+
+    def report(self, metrics: dict, state: dict | None) -> None:
+        """Every rank reports its metrics; rank 0 also the state to checkpoint."""
+
+    def progress(self, line: dict) -> None: ...
+
+
+def fit(session: Session, build_model: Callable[..., Any], meta: Mapping[str, Any], config: TrainConfig,
+        train: Shard, val: Shard, objective: Callable[[np.ndarray], float] | None = None) -> None:
+    """Train for up to ``config.epochs`` epochs, checkpointing each one; resume where a checkpoint says."""
+    import torch
+
+    if config.monitor == "val_cost" and objective is None:
+        raise ValueError("monitor='val_cost' needs an objective that prices the validation cases.")
+    if config.threads_per_worker:
+        torch.set_num_threads(config.threads_per_worker)
+    torch.manual_seed(config.seed)
+    model = session.prepare(build_model(meta, **config.model_params))
+    core = getattr(model, "module", model)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    weight = np.asarray(config.class_weights, dtype=float) if config.class_weights else None
+    state = {"epoch": 0, "history": [], "best_score": math.inf, "best_epoch": 0, "bad_epochs": 0, "best_model": None}
+    # DDP needs the same number of steps on every worker: the longest shard sets it.
+    steps = max(1, math.ceil(max(session.gather(len(train))) / config.worker_batch_size))
+    averaged = _averaged(core, config, steps)
+    saved = session.resume_state()
+    if saved is not None:
+        core.load_state_dict(saved.pop("model"))
+        optimizer.load_state_dict(saved.pop("optimizer"))
+        if averaged is not None:
+            averaged.load_state_dict(saved.pop("averaged"))
+        state.update(saved)
+    evaluated = core if averaged is None else averaged.module
+    for epoch in range(state["epoch"] + 1, config.epochs + 1):
+        started = time.perf_counter()
+        # Randomness is a function of (seed, epoch, rank) alone, so a resumed run matches an uninterrupted one.
+        torch.manual_seed(config.seed * 1_000_003 + epoch * 1_009 + session.rank)
+        rng = np.random.default_rng([config.seed, epoch, session.rank])
+        train_loss = _train_epoch(model, optimizer, train.epoch_batches(steps, rng), weight, session.device,
+                                  averaged, config.label_smoothing)
+        probs = predict(evaluated, val, session.device)
+        metrics = _epoch_metrics(epoch, session.gather(train_loss), session.gather((val.rows, probs, val.labels)),
+                                 weight, objective)
+        metrics["epoch_seconds"] = time.perf_counter() - started
+        score = metrics[config.monitor] * (1 if config.lower_is_better else -1)
+        state["history"].append(metrics)
+        if score < state["best_score"]:
+            state.update(best_score=score, best_epoch=epoch, bad_epochs=0,
+                         best_model={k: v.detach().cpu().clone() for k, v in evaluated.state_dict().items()})
+        else:
+            state["bad_epochs"] += 1
+        state["epoch"] = epoch
+        stop = state["bad_epochs"] >= config.patience
+        checkpoint = None
+        if session.rank == 0:
+            checkpoint = {**state, "model": core.state_dict(), "optimizer": optimizer.state_dict()}
+            if averaged is not None:
+                checkpoint["averaged"] = averaged.state_dict()
+        session.report(metrics | {"stopped_early": stop}, checkpoint)
+        if session.rank == 0:
+            session.progress({**metrics, "best_epoch": state["best_epoch"], "epochs": config.epochs,
+                              "stopped_early": stop})
+        if stop:
+            break
+
+
+def _tensors(batch: Mapping[str, np.ndarray], device):
+    import torch
+
+    if device.type != "cuda":
+        return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in batch.items()}
+    # Pinned memory lets the copy to the GPU overlap with the work already queued there.
+    return {k: torch.from_numpy(np.ascontiguousarray(v)).pin_memory().to(device, non_blocking=True)
+            for k, v in batch.items()}
+
+
+def _autocast(device):
+    import torch
+
+    return torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else contextlib.nullcontext()
+
+
+def _averaged(core, config: TrainConfig, steps: int):
+    """An exponential moving average of the weights over about ``config.ema_epochs`` epochs, or None.
+
+    With few positive cases the weights of one epoch are noisy, and early stopping picks among noisy
+    epochs; the average is smoother, so it is what validation sees and what is kept.
+    """
+    if not config.ema_epochs:
+        return None
+    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+    decay = 1.0 - 1.0 / max(1.0, config.ema_epochs * steps)
+    return AveragedModel(core, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
+
+
+def _train_epoch(model, optimizer, batches, weight, device, averaged=None, smoothing: float = 0.0) -> tuple[float, int]:
+    """Summed training loss and cases seen on this worker."""
+    import torch
+    import torch.nn.functional as F
+
+    model.train()
+    class_weight = None if weight is None else torch.tensor(weight, dtype=torch.float32, device=device)
+    total = torch.zeros((), device=device)
+    seen = 0
+    for inputs, labels in batches:
+        target = torch.from_numpy(labels).to(device)
+        with _autocast(device):
+            logits = model(**_tensors(inputs, device))
+        loss = F.cross_entropy(logits.float(), target, weight=class_weight, label_smoothing=smoothing)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if averaged is not None:
+            averaged.update_parameters(getattr(model, "module", model))
+        total += loss.detach() * len(labels)
+        seen += len(labels)
+    return float(total), seen
+
+
+def predict(model, shard: Shard, device) -> np.ndarray:
+    """Class probabilities of every case of a shard, in its order (the unwrapped model: no DDP sync)."""
+    import torch
+
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for inputs, _ in shard.in_order(EVAL_BATCH):
+            with _autocast(device):
+                logits = model(**_tensors(inputs, device))
+            out.append(torch.softmax(logits.float(), dim=1).cpu().numpy())
+    return np.concatenate(out) if out else np.zeros((0, 2), dtype=np.float32)
+
+
+def _epoch_metrics(epoch, train_parts, val_parts, weight, objective) -> dict[str, float]:
+    """The epoch's figures from every worker's parts, identical on every worker."""
+    from sklearn.metrics import average_precision_score
+
+    rows = np.concatenate([p[0] for p in val_parts])
+    order = np.argsort(rows, kind="stable")
+    probs = np.concatenate([p[1] for p in val_parts])[order].astype(np.float64)
+    labels = np.concatenate([p[2] for p in val_parts])[order]
+    nll = -np.log(np.clip(probs[np.arange(len(labels)), labels], 1e-12, 1.0))
+    case_weight = np.ones(len(labels)) if weight is None else weight[labels]
+    metrics = {
+        "epoch": epoch,
+        "train_loss": sum(p[0] for p in train_parts) / max(1, sum(p[1] for p in train_parts)),
+        "val_loss": float((case_weight * nll).sum() / max(1, len(labels))),
+        "val_accuracy": float((probs.argmax(1) == labels).mean()) if len(labels) else 0.0,
+    }
+    if probs.shape[1] == 2:
+        metrics["val_pr_auc"] = float(average_precision_score(labels, probs[:, 1])) if labels.max(initial=0) else 0.0
+    if objective is not None:
+        metrics["val_cost"] = float(objective(probs))
+    return metrics

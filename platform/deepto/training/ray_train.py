@@ -1,0 +1,271 @@
+"""Distributed training on Ray Train: the driver builds the Ray objects once, workers run :func:`loop.fit`.
+
+Each worker gets its own Ray Dataset (``train_<rank>``, ``val_<rank>``): Ray Data decodes it on the
+cluster's CPUs while the worker collects it into memory, once. Checkpoints go to the run's storage
+every epoch; after a worker or node failure (``FailureConfig``) the new worker group resumes from
+the last one. GPUs train with bf16 autocast.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from deepto.errors import ConfigError
+from deepto.training.config import LABEL, ROW, TrainConfig, TrainResult
+from deepto.training.loop import fit
+from deepto.training.shards import Shard
+
+STATE_FILE = "state.pt"
+COLLECT_BATCH = 1024
+
+
+def to_dataset(arrays: Mapping[str, np.ndarray], labels: np.ndarray | None = None, with_rows: bool = False):
+    """Model inputs as a Ray Dataset with one tensor column per input (plus label and row number)."""
+    import ray.data
+    from ray.data.extensions import ArrowTensorArray
+
+    columns = {}
+    for name, values in arrays.items():
+        values = np.asarray(values)
+        if values.ndim > 1:
+            columns[name] = ArrowTensorArray.from_numpy(np.ascontiguousarray(values))
+        else:
+            columns[name] = pa.array(values.tolist() if values.dtype == object else values)
+    if labels is not None:
+        columns[LABEL] = pa.array(np.asarray(labels, dtype=np.int64))
+    if with_rows:
+        columns[ROW] = pa.array(np.arange(len(next(iter(arrays.values())))), pa.int64())
+    return ray.data.from_arrow(pa.table(columns))
+
+
+def default_workers(use_gpu: bool) -> int:
+    """One worker per GPU, or per physical core locally, or per cluster CPU minus the driver's."""
+    import ray
+
+    resources = ray.cluster_resources()
+    if use_gpu:
+        return max(1, int(resources.get("GPU", 0)))
+    return max(1, min(os.cpu_count() or 1, int(resources.get("CPU", 1)) - 1))
+
+
+def check_gpu_request(use_gpu: bool, workers: int) -> None:
+    import ray
+
+    gpus = int(ray.cluster_resources().get("GPU", 0))
+    if use_gpu and gpus == 0:
+        raise ConfigError("--gpu was asked for, but this Ray cluster has no GPU. Drop --gpu to train on CPUs, "
+                          "or point DEEPTO_RAY_ADDRESS at a cluster with GPUs.")
+    if use_gpu and workers > gpus:
+        raise ConfigError(f"--workers {workers} with --gpu needs {workers} GPUs; the cluster has {gpus}.")
+
+
+def make_trainer(build_model: Callable[..., Any], meta: Mapping[str, Any], train_parts: Sequence, val_parts: Sequence,
+                 config: TrainConfig, storage_dir: Path | str, run_name: str, progress=None,
+                 objective: Callable[[np.ndarray], float] | None = None, callbacks: Sequence = ()):
+    """The TorchTrainer of one training run: one dataset part per worker, a checkpoint every epoch,
+    restarts after failures resuming from the last checkpoint."""
+    import ray.train
+    from ray.train.torch import TorchTrainer
+
+    if len(train_parts) != config.workers or len(val_parts) != config.workers:
+        raise ValueError(f"Give one training and one validation part per worker ({config.workers}).")
+    datasets = {f"train_{r}": ds for r, ds in enumerate(train_parts)} | {f"val_{r}": ds for r, ds in enumerate(val_parts)}
+    return TorchTrainer(
+        _worker,
+        train_loop_config={"build_model": build_model, "meta": dict(meta), "config": config, "progress": progress,
+                           "objective": objective},
+        scaling_config=ray.train.ScalingConfig(num_workers=config.workers, use_gpu=config.use_gpu),
+        run_config=ray.train.RunConfig(
+            name=run_name,
+            storage_path=_storage_path(storage_dir),
+            checkpoint_config=ray.train.CheckpointConfig(num_to_keep=1),
+            failure_config=ray.train.FailureConfig(max_failures=config.max_failures),
+            callbacks=list(callbacks),
+        ),
+        datasets=datasets,
+        # Every worker reads only its own parts, whole: no split, so no order that Ray Data chooses.
+        dataset_config=ray.train.DataConfig(datasets_to_split=[]),
+    )
+
+
+def train_model(build_model: Callable[..., Any], meta: Mapping[str, Any], train_parts: Sequence, val_parts: Sequence,
+                config: TrainConfig, storage_dir: Path | str, run_name: str,
+                on_epoch: Callable[[dict], None] | None = None,
+                objective: Callable[[np.ndarray], float] | None = None) -> TrainResult:
+    """Train on Ray, one dataset part per worker; return the best epoch's weights (on CPU) and the history."""
+    import ray
+
+    check_gpu_request(config.use_gpu, config.workers)
+    progress = _Progress.remote()
+    trainer = make_trainer(build_model, meta, train_parts, val_parts, config, storage_dir, run_name, progress, objective)
+    started = time.perf_counter()
+    result = _fit_with_progress(trainer, progress, on_epoch)
+    wall = time.perf_counter() - started
+    placement = ray.get(progress.placement.remote())
+    ray.kill(progress)
+    if result.checkpoint is None:
+        raise RuntimeError("Training finished without a checkpoint; see the Ray logs (--verbose).")
+    state = load_state(result.checkpoint)
+    return TrainResult(
+        state_dict=state["best_model"], history=state["history"], best_epoch=state["best_epoch"], wall_seconds=wall,
+        cpu_core_seconds=wall * config.workers, gpu_seconds=wall * config.workers if config.use_gpu else 0.0,
+        checkpoint_path=result.checkpoint.path, placement=placement,
+    )
+
+
+def load_state(checkpoint) -> dict:
+    """The training state a checkpoint holds (best weights, history, optimizer)."""
+    import torch
+
+    with checkpoint.as_directory() as folder:
+        return torch.load(Path(folder) / STATE_FILE, map_location="cpu", weights_only=False)
+
+
+def _storage_path(storage: Path | str) -> str:
+    """A local folder (made absolute) or any URI pyarrow.fs understands (s3://, gs://, hdfs://)."""
+    text = str(storage)
+    return text if "://" in text else str(Path(text).resolve())
+
+
+def _fit_with_progress(trainer, progress, on_epoch):
+    """Run fit in a thread and relay epoch lines from rank 0, so users see progress quietly."""
+    import ray
+
+    outcome: dict[str, Any] = {}
+
+    def run():
+        try:
+            outcome["result"] = trainer.fit()
+        except BaseException as exc:  # re-raised in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(timeout=0.5)
+        for line in ray.get(progress.drain.remote()):
+            if on_epoch:
+                on_epoch(line)
+    for line in ray.get(progress.drain.remote()):
+        if on_epoch:
+            on_epoch(line)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+def _make_progress_actor():
+    import ray
+
+    @ray.remote(num_cpus=0)
+    class Progress:
+        def __init__(self):
+            self.lines: list[dict] = []
+            self.starts: list[dict] = []
+
+        def push(self, line: dict) -> None:
+            self.lines.append(line)
+
+        def drain(self) -> list[dict]:
+            lines, self.lines = self.lines, []
+            return lines
+
+        def worker_started(self, rank: int, where: dict) -> None:
+            self.starts.append({"rank": rank, **where})
+
+        def placement(self) -> list[dict]:
+            """Every worker start, in order: a worker group restarted after a failure adds its own."""
+            return list(self.starts)
+
+    return Progress
+
+
+class _LazyActor:
+    """Define the Ray actor class on first use, so importing this module starts nothing."""
+
+    _cls = None
+
+    def remote(self):
+        if _LazyActor._cls is None:
+            _LazyActor._cls = _make_progress_actor()
+        return _LazyActor._cls.remote()
+
+
+_Progress = _LazyActor()
+
+
+class _RayTrainSession:
+    """loop.Session on a Ray Train worker: DDP, checkpoints in the run's storage, gathers over gloo/NCCL."""
+
+    def __init__(self, progress):
+        import ray.train
+        import ray.train.torch
+
+        self.rank = ray.train.get_context().get_world_rank()
+        self.device = ray.train.torch.get_device()
+        self._progress = progress
+
+    def prepare(self, model):
+        import ray.train.torch
+
+        return ray.train.torch.prepare_model(model)
+
+    def resume_state(self) -> dict | None:
+        import ray.train
+
+        checkpoint = ray.train.get_checkpoint()
+        return None if checkpoint is None else load_state(checkpoint)
+
+    def gather(self, value) -> list:
+        import torch.distributed as dist
+
+        if not (dist.is_available() and dist.is_initialized()):
+            return [value]
+        parts = [None] * dist.get_world_size()
+        dist.all_gather_object(parts, value)
+        return parts
+
+    def report(self, metrics: dict, state: dict | None) -> None:
+        import ray.train
+        import torch
+
+        if state is None:
+            ray.train.report(metrics)
+            return
+        with tempfile.TemporaryDirectory() as folder:
+            torch.save(state, Path(folder) / STATE_FILE)
+            ray.train.report(metrics, checkpoint=ray.train.Checkpoint.from_directory(folder))
+
+    def progress(self, line: dict) -> None:
+        if self._progress is not None:
+            self._progress.push.remote(line)
+
+
+def _worker(loop_config: dict) -> None:
+    """One Ray Train worker: collect this rank's data into memory, then the shared epoch loop."""
+    import ray
+    import ray.train
+
+    config: TrainConfig = loop_config["config"]
+    session = _RayTrainSession(loop_config["progress"])
+    if loop_config["progress"] is not None:
+        loop_config["progress"].worker_started.remote(session.rank, {
+            "node_id": ray.get_runtime_context().get_node_id(), "node_ip": ray.util.get_node_ip_address(),
+            "pid": os.getpid()})
+
+    def shard(name: str) -> Shard:
+        batches = ray.train.get_dataset_shard(f"{name}_{session.rank}").iter_batches(
+            batch_size=COLLECT_BATCH, batch_format="numpy")
+        return Shard.collect(batches, config.cache_max_bytes)
+
+    fit(session, loop_config["build_model"], loop_config["meta"], config, shard("train"), shard("val"),
+        loop_config["objective"])
