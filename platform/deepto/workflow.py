@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from deepto import kpis, training
+from deepto import decisions, kpis, training
 from deepto.errors import ConfigError, ValidationFailed
-from deepto.evaluation import Evaluation, Scored, evaluate, predict_proba, score_baselines
+from deepto.evaluation import MODEL, Evaluation, Scored, evaluate, predict_proba, price, score_baselines
 from deepto.usecase import MANUAL, UseCase
 
 
@@ -30,6 +30,11 @@ class TrainOptions:
     learning_rate: float | None = None
     seed: int = 0
     model_params: dict[str, Any] = field(default_factory=dict)
+
+    def as_params(self) -> dict[str, Any]:
+        """What a pipeline run records of its options."""
+        return {"workers": self.workers, "gpu": self.use_gpu, "epochs": self.epochs, "batch_size": self.batch_size,
+                "learning_rate": self.learning_rate, "seed": self.seed, "model_params": dict(self.model_params)}
 
 
 @dataclass
@@ -70,6 +75,14 @@ def acquire_batch(usecase: UseCase, data: Path | None, rows: int | None, workdir
     return usecase.generate_batch(rows, workdir / f"{usecase.name}-generated", seed)
 
 
+def batch_identity(path: Path, rows: int | None, seed: int) -> str:
+    """What names a batch across runs: a generated one by its size and seed, a user's by path, size and time."""
+    if rows is not None:
+        return f"generated:{rows}:{seed}"
+    stat = Path(path).stat()
+    return f"{Path(path).resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
 def prepare(usecase: UseCase, frame: pd.DataFrame, seed: int = 0) -> Prepared:
     """Labels, the split, and model inputs from a preprocessor fitted on training rows only."""
     labels = usecase.encode_labels(frame)
@@ -102,32 +115,70 @@ def train_config(usecase: UseCase, prepared: Prepared, options: TrainOptions) ->
     )
 
 
-def datasets(usecase: UseCase, prepared: Prepared, seed: int = 0):
-    """Training and validation rows as Ray Datasets (decoding files on the workers where the use-case says so)."""
+def datasets(usecase: UseCase, prepared: Prepared, workers: int, seed: int = 0):
+    """One training and one validation Ray Dataset per worker (decoding files inside Ray Data where the
+    use-case says so). Worker r takes every workers-th case of a seeded permutation, so the shards are
+    the same for the same seed and worker count, whatever order Ray Data delivers blocks in."""
     train_idx, val_idx, _ = prepared.split
-    # Splits come sorted (by class folder, by time): unshuffled, a batch would hold one class, and a
-    # model (BatchNorm above all) learns nothing from that. Workers also shuffle locally each epoch.
+    # Splits come sorted (by class folder, by time): each worker's shard must mix every class and time.
     train_idx = np.random.default_rng(seed).permutation(train_idx)
-    out = []
+    parts = []
     for index in (train_idx, val_idx):
-        ds = training.to_dataset({k: v[index] for k, v in prepared.arrays.items()}, prepared.labels[index])
-        if usecase.transform_batch is not None:
-            ds = ds.map_batches(_keep_label(usecase.transform_batch), batch_format="numpy")
-        out.append(ds)
-    return tuple(out)
+        per_worker = []
+        for rank in range(workers):
+            rows = index[rank::workers]
+            ds = training.to_dataset({k: v[rows] for k, v in prepared.arrays.items()}, prepared.labels[rows],
+                                     with_rows=True)
+            if usecase.transform_batch is not None:
+                ds = ds.map_batches(_keep_columns(usecase.transform_batch), batch_format="numpy")
+            per_worker.append(ds)
+        parts.append(per_worker)
+    return tuple(parts)
+
+
+def validation_objective(usecase: UseCase, prepared: Prepared) -> ValidationCost:
+    """The expected business cost of a model's validation probabilities (what ``val_cost`` monitors)."""
+    _, val_idx, _ = prepared.split
+    eco = usecase.economics
+    return ValidationCost(prepared.labels[val_idx], eco.case_costs(prepared.frame.iloc[val_idx]),
+                          eco.review_cost_usd, eco.human_error_rate)
+
+
+@dataclass(frozen=True)
+class ValidationCost:
+    """Cross-validated cost of the cheapest policy on the validation cases: an estimate of the held-out
+    cost that does not reward fitting the policy to the very cases it is priced on."""
+
+    labels: np.ndarray
+    case_costs: np.ndarray
+    review_cost_usd: float
+    human_error_rate: float
+
+    def __call__(self, probs: np.ndarray) -> float:
+        _, priced = decisions.select_policy(probs, self.labels, self.case_costs, self.review_cost_usd,
+                                            self.human_error_rate)
+        if priced:
+            return min(priced.values())
+        policy = decisions.choose_policy(probs, self.labels, self.case_costs, self.review_cost_usd,
+                                         self.human_error_rate)
+        outcome = decisions.expected_costs(policy.decide(probs, self.case_costs), self.labels, self.case_costs,
+                                           self.review_cost_usd, self.human_error_rate)
+        return float(outcome.total_cost_usd.sum())
 
 
 def train(usecase: UseCase, prepared: Prepared, config: training.TrainConfig, storage_dir: Path, run_name: str,
           on_epoch: Callable[[dict], None] | None = None) -> training.TrainResult:
-    """Train on Ray, the data sharded to the workers through Ray Data."""
-    return training.train_model(usecase.build_model, prepared.preprocessor.meta(),
-                                *datasets(usecase, prepared, config.seed), config, storage_dir, run_name, on_epoch)
+    """Train on Ray, each worker's share of the data sent through Ray Data."""
+    train_parts, val_parts = datasets(usecase, prepared, config.workers, config.seed)
+    objective = validation_objective(usecase, prepared) if config.monitor == "val_cost" else None
+    return training.train_model(usecase.build_model, prepared.preprocessor.meta(), train_parts, val_parts, config,
+                                storage_dir, run_name, on_epoch, objective)
 
 
-def _keep_label(transform):
+def _keep_columns(transform):
     def apply(batch):
-        label = batch.pop(training.LABEL)
-        return {**transform(batch), training.LABEL: label}
+        kept = {key: batch.pop(key) for key in (training.LABEL, training.ROW)}
+        return {**transform(batch), **kept}
 
     return apply
 
@@ -138,47 +189,61 @@ def load_model(usecase: UseCase, meta: dict, config: training.TrainConfig, state
     return model.eval()
 
 
-def evaluate_model(usecase: UseCase, prepared: Prepared, model, result: training.TrainResult,
-                   fixed_cost_usd: float) -> tuple[Evaluation, dict]:
-    """Model and baselines on the same held-out rows; returns the evaluation and fitted baselines."""
-    eco = usecase.economics
-    _, val_idx, test_idx = prepared.split
+def score_model(usecase: UseCase, prepared: Prepared, model, training_cost_usd: float,
+                training_seconds: float = 0.0) -> Scored:
+    """The deep model's probabilities on the validation and test rows, timed for its compute cost."""
+    _, _, test_idx = prepared.split
     started = time.perf_counter()
     test_probs = predict_proba(model, prepared.rows(2), usecase.transform_batch)
     per_case = (time.perf_counter() - started) / max(len(test_idx), 1)
-    scored = Scored("model", predict_proba(model, prepared.rows(1), usecase.transform_batch), test_probs, per_case)
-    baselines, fitted = score_baselines(usecase, prepared.frame, prepared.labels, prepared.split)
-    training_cost = kpis.compute_cost_usd(result.cpu_core_seconds, 1, 0, eco.cpu_core_hour_usd, 0.0) + \
-        kpis.compute_cost_usd(result.gpu_seconds, 0, 1, 0.0, eco.gpu_hour_usd)
-    evaluation = evaluate(usecase, prepared.frame, prepared.labels, prepared.split, scored, baselines,
-                          training_cost, fixed_cost_usd)
-    return evaluation, fitted
+    return Scored(MODEL, predict_proba(model, prepared.rows(1), usecase.transform_batch), test_probs, per_case,
+                  training_cost_usd, training_seconds)
 
 
-def champion_cost(usecase: UseCase, bundle, prepared: Prepared) -> float:
-    """The current champion's expected cost on this run's held-out rows, with its own thresholds."""
-    _, _, test_idx = prepared.split
-    # Transform the whole batch, then take the test rows: features may read each case's history.
-    arrays = usecase.load_preprocessor(bundle.preprocessor_state).transform(prepared.frame)
-    arrays = {k: v[test_idx] for k, v in arrays.items()}
-    probs = predict_proba(bundle.model, arrays, usecase.transform_batch)
+def training_cost_usd(usecase: UseCase, result: training.TrainResult) -> float:
     eco = usecase.economics
-    costs = eco.case_costs(prepared.frame.iloc[test_idx])
-    outcome = kpis.process_outcome(bundle.policy.decide(probs, costs), prepared.labels[test_idx], costs,
-                                   eco.review_cost_usd, eco.human_error_rate)
-    return outcome.total_cost_usd
+    return kpis.compute_cost_usd(result.cpu_core_seconds, 1, 0, eco.cpu_core_hour_usd, 0.0) + \
+        kpis.compute_cost_usd(result.gpu_seconds, 0, 1, 0.0, eco.gpu_hour_usd)
 
 
-def promotion_decision(new_cost: float, baseline_cost: float, champion: float | None) -> tuple[bool, str]:
-    """Promote only a model that beats both the process it replaces and the current champion."""
-    if new_cost >= baseline_cost:
-        return False, f"not promoted: expected cost ${new_cost:,.2f} does not beat the baseline's ${baseline_cost:,.2f}"
-    if champion is not None and new_cost >= champion:
-        return False, f"not promoted: expected cost ${new_cost:,.2f} does not beat the champion's ${champion:,.2f}"
-    return True, f"promoted to champion: expected cost ${new_cost:,.2f} (baseline ${baseline_cost:,.2f}" + (
-        f", previous champion ${champion:,.2f})" if champion is not None else ")")
+def evaluate_model(usecase: UseCase, prepared: Prepared, model, result: training.TrainResult) -> tuple[Evaluation, dict]:
+    """The deep model and every baseline on the same held-out rows; returns the evaluation and fitted baselines."""
+    scored = score_model(usecase, prepared, model, training_cost_usd(usecase, result),
+                         result.cpu_core_seconds + result.gpu_seconds)
+    baselines, fitted = score_baselines(usecase, prepared.frame, prepared.labels, prepared.split)
+    return evaluate(usecase, prepared.frame, prepared.labels, prepared.split, scored, baselines), fitted
 
 
-def baseline_process(usecase: UseCase, fitted: dict):
+def heldout_cost(usecase: UseCase, prepared: Prepared, model) -> float:
+    """One model's expected cost on the held-out rows, with its cheapest validation policy (no baselines)."""
+    scored = score_model(usecase, prepared, model, 0.0)
+    return price(usecase, prepared.frame, prepared.labels, prepared.split, scored).expected_cost_usd
+
+
+def replaced_process(usecase: UseCase, fitted: dict):
     name = usecase.economics.baseline_process
     return None if name == MANUAL else fitted[name]
+
+
+def demo_batches(usecase: UseCase, rows: int, folder: Path, seed: int = 0) -> tuple[Path, Path]:
+    """A labelled training batch and a later, new batch to score, in the use-case's format.
+
+    Where features read an entity's past, the new batch must be the same entities' next days (a new
+    generator seed would invent other customers under the same ids), so one batch of both sizes is
+    generated and cut in time; otherwise the new batch is generated with the next seed.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    new_rows = max(rows // 4, 100)
+    if usecase.history is None:
+        return (usecase.generate_batch(rows, folder / f"{usecase.name}-train", seed),
+                usecase.generate_batch(new_rows, folder / f"{usecase.name}-new-batch", seed + 1))
+    whole = usecase.load_batch(usecase.generate_batch(rows + new_rows, folder / f"{usecase.name}-all", seed))
+    order = np.argsort(pd.to_datetime(whole[usecase.history.time_column]).to_numpy(), kind="stable")
+    paths = []
+    for name, index in (("train", order[:rows]), ("new-batch", order[rows:])):
+        part = whole.iloc[np.sort(index)].copy()
+        part[usecase.history.time_column] = pd.to_datetime(part[usecase.history.time_column]).dt.strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
+        paths.append(folder / f"{usecase.name}-{name}.csv")
+        part.to_csv(paths[-1], index=False)
+    return paths[0], paths[1]

@@ -10,6 +10,7 @@ from deepto import runtime, tracking
 from deepto.errors import ValidationFailed
 from deepto.settings import get_settings
 from deepto.store import Store
+from deepto.workflow import TrainOptions
 
 pytestmark = pytest.mark.slow
 ROWS = 8000  # enough that the latest (test) window still holds some fraud
@@ -19,7 +20,7 @@ ROWS = 8000  # enough that the latest (test) window still holds some fraud
 def trained(session_home, ray_session, prefect_server):
     from pipelines.train import train_flow
 
-    return train_flow("fraud-detection", rows=ROWS, workers=2, epochs=2)
+    return train_flow("fraud-detection", rows=ROWS, options=TrainOptions(workers=2, epochs=2))
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_a_refused_batch_changes_no_model_champion_or_kpi(trained, mlflow, platf
     champion_before = tracking.load_bundle(mlflow, "fraud-detection")
     kpis_before = platform_store.kpi_summary()
     with pytest.raises(ValidationFailed, match="amount"):
-        train_flow("fraud-detection", data=str(bad), workers=2, epochs=1)
+        train_flow("fraud-detection", data=str(bad), options=TrainOptions(workers=2, epochs=1))
     assert len(client.search_model_versions("name='fraud-detection'")) == versions_before
     champion_after = tracking.load_bundle(mlflow, "fraud-detection")
     assert (champion_before and champion_before.version) == (champion_after and champion_after.version)
@@ -76,7 +77,7 @@ def test_scoring_decides_every_case_and_books_kpis(trained, mlflow, platform_sto
 
     if not trained["promoted"]:
         # Promotion is a business rule tested on its own; here the subject is scoring itself.
-        tracking.set_champion(mlflow, "fraud-detection", trained["model_version"])
+        tracking.set_champion(mlflow, "fraud-detection", trained["versions"]["model"])
     batch = fraud.generate_batch(1500, tmp_path / "new.csv", 7)
     out = tmp_path / "decisions.csv"
     summary = score_flow("fraud-detection", str(batch), str(out))
@@ -97,7 +98,7 @@ def test_scoring_decides_every_case_and_books_kpis(trained, mlflow, platform_sto
 def test_large_batches_score_on_ray_data_with_the_same_results(trained, mlflow, tmp_path, fraud, monkeypatch):
     from deepto import scoring
 
-    bundle = tracking.load_bundle(mlflow, "fraud-detection", trained["model_version"])
+    bundle = tracking.load_bundle(mlflow, "fraud-detection", trained["versions"]["model"])
     frame = fraud.load_batch(fraud.generate_batch(600, tmp_path / "big.csv", 11))
     _, in_process, _ = scoring.decide(fraud, bundle, frame)
     monkeypatch.setattr(scoring, "RAY_DATA_MIN_ROWS", 100)

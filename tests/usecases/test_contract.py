@@ -11,7 +11,7 @@ import torch
 
 from deepto import workflow
 from deepto.evaluation import predict_proba
-from deepto.training import LABEL
+from deepto.training import Shard
 from deepto.usecase import check_usecase, load_registry
 from deepto.validation import run_expectations
 
@@ -104,10 +104,19 @@ def test_training_data_reaches_ray_shuffled_and_whole(generated, ray_session):
     case, frame = generated
     prepared = workflow.prepare(case, frame, 0)
     train_rows = prepared.labels[prepared.split[0]]
-    train, _ = workflow.datasets(case, prepared, 0)
-    labels = np.array([row[LABEL] for row in train.select_columns([LABEL]).take_all()])
+    parts, _ = workflow.datasets(case, prepared, 2, 0)
+    shards = [Shard.collect(part.iter_batches(batch_size=512, batch_format="numpy")) for part in parts]
+    labels = np.concatenate([shard.labels for shard in shards])
     np.testing.assert_array_equal(np.sort(labels), np.sort(train_rows))
-    # The split's order (by class folder, by time) would give batches of one class.
-    assert not np.array_equal(labels, train_rows)
-    if len(case.class_names) > 2:
-        assert len(np.unique(labels[:64])) >= min(4, len(case.class_names))
+    assert abs(len(shards[0]) - len(shards[1])) <= 1
+    for shard in shards:
+        # The split's order (by class folder, by time) would give batches of one class.
+        assert not np.array_equal(shard.labels, np.sort(shard.labels))
+        if len(case.class_names) > 2:
+            assert len(np.unique(shard.labels[:64])) >= min(4, len(case.class_names))
+    # The same seed and worker count give every worker the same cases, decoded the same way.
+    again = Shard.collect(workflow.datasets(case, prepared, 2, 0)[0][1].iter_batches(batch_size=97,
+                                                                                      batch_format="numpy"))
+    np.testing.assert_array_equal(again.labels, shards[1].labels)
+    for key, value in again.arrays.items():
+        np.testing.assert_array_equal(value, shards[1].arrays[key])
