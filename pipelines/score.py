@@ -11,8 +11,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
-from deepto import kpis as kpis_module
-from deepto import runtime, scoring, tracking, workflow
+from deepto import history, runtime, scoring, tracking, workflow
 from deepto.console import detail, stage
 from deepto.errors import NoChampion
 from deepto.settings import get_settings
@@ -37,8 +36,7 @@ def score_flow(usecase: str, data: str, out: str | None = None) -> dict:
                f"first seen as {claim.earlier['path']}); nothing is decided or booked again")
         return claim.summary(data)
     with workflow.recorded(store, claim.run_id):
-        summary = _score(settings, store, case, claim.run_id, Path(data), out)
-    return summary
+        return _score(settings, store, case, claim.run_id, Path(data), out)
 
 
 def _score(settings, store, case, run_id, data: Path, out: str | None) -> dict:
@@ -49,31 +47,24 @@ def _score(settings, store, case, run_id, data: Path, out: str | None) -> dict:
                          f"deepto train {case.name} --rows 50000")
     stage(f"Validating {data}")
     frame = step(validate_batch)(case, data, False, store, settings.quarantine_dir, run_id)
-    stage(f"Scoring {len(frame):,} cases with {case.name} version {bundle.version} (champion)")
-    table, probs, seconds = step(scoring.decide)(case, bundle, frame)
+    past = io_step(history.past)(store, case, frame)
+    stage(f"Scoring {len(frame):,} cases with {case.name} version {bundle.version} ({bundle.process}, champion)"
+          + (f" and {len(past):,} earlier cases of the same {case.history.entity_column}s" if past is not None else ""))
+    table, probs, seconds = step(scoring.decide)(case, bundle, frame, past)
     target = Path(out) if out else settings.root / "decisions" / f"{case.name}-{run_id}.csv"
     scoring.write_decisions(table, target)
-    counts = table["decision"].value_counts()
-    detail(", ".join(f"{name}: {n:,}" for name, n in counts.items()) + f"  ->  {target}")
-    eco = case.economics
-    compute_cost = kpis_module.compute_cost_usd(seconds, 1, 0, eco.cpu_core_hour_usd, eco.gpu_hour_usd)
+    detail(", ".join(f"{name}: {n:,}" for name, n in table["decision"].value_counts().items()) + f"  ->  {target}")
+    fixed = settings.fixed_cost_usd_per_run
     if has_labels(case, frame):
-        baseline = bundle.baseline(mlflow)
-        kpis = scoring.batch_kpis(case, bundle, frame, probs, seconds, baseline, settings.fixed_cost_usd_per_run)
+        kpis = scoring.batch_kpis(case, bundle, frame, probs, seconds, bundle.baseline(mlflow), fixed, past)
         record = kpis.record_values()
-        automation = kpis.automation_rate
         io_step(store.add_kpi_record)(run_id, case.name, "batch", True, **record)
     else:
-        automated = int((table["decision"] != "review").sum())
-        reviews = len(table) - automated
-        automation = automated / max(len(table), 1)
-        io_step(store.add_kpi_record)(
-            run_id, case.name, "batch", False, n_cases=len(table), n_automated=automated, n_reviews=reviews,
-            review_cost_usd=reviews * eco.review_cost_usd, compute_cost_usd=compute_cost,
-            platform_cost_usd=compute_cost + settings.fixed_cost_usd_per_run, automation_rate=automation,
-            inputs={"policy": bundle.policy.to_dict(), "model_version": bundle.version, "compute_seconds": seconds},
-        )
-    store.finish_run(run_id, "succeeded", model_version=bundle.version, n_cases=len(table),
-                     compute_seconds=seconds, cpu_core_seconds=seconds, compute_cost_usd=compute_cost,
-                     message=f"{automation:.1%} decided automatically; decisions in {target}")
-    return {"run_id": run_id, "out": str(target), "automation_rate": automation, "n_cases": len(table)}
+        record = scoring.unlabelled_record(case, bundle, table, seconds, fixed)
+        io_step(store.add_kpi_record)(run_id, case.name, "batch", False, **record)
+    io_step(history.remember)(store, case, frame, run_id)
+    store.finish_run(run_id, "succeeded", model_version=bundle.version, n_cases=len(table), compute_seconds=seconds,
+                     cpu_core_seconds=seconds, compute_cost_usd=scoring.compute_cost_usd(case, seconds),
+                     message=f"{record['automation_rate']:.1%} decided automatically; decisions in {target}")
+    return {"run_id": run_id, "out": str(target), "automation_rate": record["automation_rate"],
+            "n_cases": len(table)}

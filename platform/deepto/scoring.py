@@ -16,6 +16,8 @@ import pandas as pd
 from deepto import kpis
 from deepto.decisions import REVIEW
 from deepto.evaluation import predict_proba
+from deepto.history import with_past
+from deepto.tracking import DEEP
 from deepto.kpis import KPIs
 from deepto.usecase import UseCase
 
@@ -23,14 +25,20 @@ RAY_DATA_MIN_ROWS = 200_000
 """Below this, scoring in one process beats Ray Data's start-up cost."""
 
 
-def decide(usecase: UseCase, bundle, frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, float]:
-    """Decisions with readable reasons; also the probabilities and the compute seconds used."""
+def decide(usecase: UseCase, bundle, frame: pd.DataFrame,
+           past: pd.DataFrame | None = None) -> tuple[pd.DataFrame, np.ndarray, float]:
+    """Decisions with readable reasons; also the probabilities and the compute seconds used.
+
+    ``past`` holds the kept history of the batch's entities (:mod:`deepto.history`): features are
+    computed over past and batch together, as they were in evaluation, and only the batch is decided.
+    """
     started = time.perf_counter()
-    arrays = usecase.load_preprocessor(bundle.preprocessor_state).transform(frame)
-    if len(frame) >= RAY_DATA_MIN_ROWS:
-        probs = _predict_with_ray_data(usecase, bundle.model, arrays)
+    combined, own = with_past(past, frame)
+    if bundle.kind == DEEP and len(combined) >= RAY_DATA_MIN_ROWS:
+        arrays = usecase.load_preprocessor(bundle.preprocessor_state).transform(combined)
+        probs = _predict_with_ray_data(usecase, bundle.model, arrays)[own]
     else:
-        probs = predict_proba(bundle.model, arrays, usecase.transform_batch)
+        probs = bundle.predict_proba(usecase, combined)[own]
     seconds = time.perf_counter() - started
     costs = usecase.economics.case_costs(frame)
     decided = bundle.policy.decide(probs, costs)
@@ -43,6 +51,7 @@ def decide(usecase: UseCase, bundle, frame: pd.DataFrame) -> tuple[pd.DataFrame,
         "reason": [bundle.policy.reason(row, usecase.class_names, usecase.actions, cost)
                    for row, cost in zip(probs, costs)],
         "model_version": bundle.version,
+        "model": bundle.process,
     })
     return table, probs, seconds
 
@@ -67,16 +76,17 @@ def _predict_with_ray_data(usecase: UseCase, model, arrays) -> np.ndarray:
 
 
 def batch_kpis(usecase: UseCase, bundle, frame: pd.DataFrame, probs: np.ndarray, compute_seconds: float,
-               baseline, fixed_cost_usd: float) -> KPIs:
-    """Price the champion and the baseline process on a labelled batch."""
+               baseline, fixed_cost_usd: float, past: pd.DataFrame | None = None) -> KPIs:
+    """Price the champion and the replaced process on a labelled batch (realised figures)."""
     eco = usecase.economics
     labels = usecase.encode_labels(frame)
     costs = eco.case_costs(frame)
     training_share = kpis.amortised_training_cost(bundle.info.get("training_cost_usd", 0.0), len(frame),
                                                   eco.cases_per_model)
-    compute = kpis.compute_cost_usd(compute_seconds, 1, 0, eco.cpu_core_hour_usd, eco.gpu_hour_usd)
-    deepto = kpis.process_outcome(bundle.policy.decide(probs, costs), labels, costs, eco.review_cost_usd,
-                                  eco.human_error_rate, compute + training_share)
+    compute = compute_cost_usd(usecase, compute_seconds)
+    decided = bundle.policy.decide(probs, costs)
+    deepto = kpis.process_outcome(decided, labels, costs, eco.review_cost_usd, eco.human_error_rate,
+                                  compute + training_share)
     manual = kpis.manual_outcome(labels, costs, eco.review_cost_usd, eco.human_error_rate)
     if baseline is None:
         reference = manual
@@ -84,14 +94,39 @@ def batch_kpis(usecase: UseCase, bundle, frame: pd.DataFrame, probs: np.ndarray,
         from deepto.decisions import DecisionPolicy
 
         policy = DecisionPolicy.from_dict(bundle.info["baseline_policy"])
-        baseline_probs = np.asarray(baseline.predict_proba(frame))
-        reference = kpis.process_outcome(policy.decide(baseline_probs, costs), labels, costs, eco.review_cost_usd,
-                                         eco.human_error_rate)
-    inputs = {"policy": bundle.policy.to_dict(), "model_version": bundle.version,
+        combined, own = with_past(past, frame)
+        baseline_probs = np.asarray(baseline.predict_proba(combined))[own]
+        baseline_decided = policy.decide(baseline_probs, costs)
+        reference = kpis.process_outcome(baseline_decided, labels, costs, eco.review_cost_usd, eco.human_error_rate)
+    inputs = {"process": bundle.process, "policy": bundle.policy.to_dict(), "model_version": bundle.version,
               "baseline_process": eco.baseline_process, "review_cost_usd": eco.review_cost_usd,
               "cpu_core_hour_usd": eco.cpu_core_hour_usd, "compute_seconds": compute_seconds,
               "training_cost_share_usd": training_share, "fixed_cost_usd": fixed_cost_usd}
+    if usecase.decision_metrics is not None:
+        inputs["decision_metrics"] = {bundle.process: usecase.decision_metrics(decided, labels)}
+        if baseline is not None:
+            inputs["decision_metrics"][eco.baseline_process] = usecase.decision_metrics(baseline_decided, labels)
     return kpis.compute_kpis(usecase.name, deepto, reference, manual, fixed_cost_usd, inputs)
+
+
+def compute_cost_usd(usecase: UseCase, seconds: float) -> float:
+    """What scoring in one process for ``seconds`` cost (one core at the use-case's price)."""
+    eco = usecase.economics
+    return kpis.compute_cost_usd(seconds, 1, 0, eco.cpu_core_hour_usd, eco.gpu_hour_usd)
+
+
+def unlabelled_record(usecase: UseCase, bundle, table: pd.DataFrame, compute_seconds: float,
+                      fixed_cost_usd: float) -> dict:
+    """KPI record values of a batch whose truth is not known yet: automation and what it cost to run."""
+    eco = usecase.economics
+    compute = compute_cost_usd(usecase, compute_seconds)
+    automated = int((table["decision"] != "review").sum())
+    reviews = len(table) - automated
+    return {"n_cases": len(table), "n_automated": automated, "n_reviews": reviews,
+            "review_cost_usd": reviews * eco.review_cost_usd, "compute_cost_usd": compute,
+            "platform_cost_usd": compute + fixed_cost_usd, "automation_rate": automated / max(len(table), 1),
+            "inputs": {"process": bundle.process, "policy": bundle.policy.to_dict(), "model_version": bundle.version,
+                       "compute_seconds": compute_seconds, "fixed_cost_usd": fixed_cost_usd}}
 
 
 def write_decisions(table: pd.DataFrame, out: Path) -> Path:

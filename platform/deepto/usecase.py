@@ -80,6 +80,23 @@ class Economics:
 
 
 @dataclass(frozen=True)
+class HistorySpec:
+    """A use-case whose features read each entity's earlier cases (a customer's past transactions).
+
+    Training and evaluation see every entity's past inside the batch; scoring must see the same
+    past, so the platform keeps the cases it has seen (the training batch, then every decided
+    batch) for ``retention_days`` and puts each entity's past in front of a new batch before its
+    features are computed. ``columns`` are the input columns the features read; the label is
+    never kept.
+    """
+
+    entity_column: str
+    time_column: str
+    retention_days: float
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TrainDefaults:
     epochs: int = 10
     batch_size: int = 256
@@ -88,8 +105,13 @@ class TrainDefaults:
     patience: int = 3
     class_weighting: bool = True
     monitor: str = "val_loss"
-    """Validation metric for the best epoch and early stopping: val_loss, val_accuracy or val_pr_auc."""
+    """Validation figure for the best epoch and early stopping: val_loss, val_accuracy, val_pr_auc or
+    val_cost (expected business cost on the validation cases)."""
     model: Mapping[str, Any] = field(default_factory=dict)
+    search_space: Mapping[str, tuple] = field(default_factory=dict)
+    """What ``deepto tune`` may change besides the platform's defaults (learning rate, weight decay,
+    batch size): ``{"model.<param>": ("choice", [..]) | ("loguniform", low, high) | ("uniform", low, high)}``,
+    e.g. the model's width. A key naming a platform default replaces its range."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +152,8 @@ class UseCase:
     holds each class."""
     demo_rows: int = 20000
     """Rows `deepto demo` generates for training on a laptop in a few minutes."""
+    history: HistorySpec | None = None
+    """Set when features read each entity's past; see :class:`HistorySpec`."""
     decision_metrics: Callable[[np.ndarray, np.ndarray], dict[str, float]] | None = None
     """Extra figures of a process's decisions (a class index or REVIEW = -1 per case) against the
     true labels, such as an under-triage rate; recorded for every process beside the four KPIs."""
@@ -209,8 +233,9 @@ def check_usecase(usecase: Any) -> list[str]:
         problems.append(f"has {n} classes but {len(usecase.actions)} actions")
     if usecase.label_values is not None and len(usecase.label_values) != n:
         problems.append("label_values must give one value per class")
-    if usecase.training.monitor not in ("val_loss", "val_accuracy", "val_pr_auc"):
-        problems.append(f"training.monitor {usecase.training.monitor!r} is not val_loss, val_accuracy or val_pr_auc")
+    if usecase.training.monitor not in ("val_loss", "val_accuracy", "val_pr_auc", "val_cost"):
+        problems.append(f"training.monitor {usecase.training.monitor!r} is not val_loss, val_accuracy, val_pr_auc "
+                        "or val_cost")
     elif usecase.training.monitor == "val_pr_auc" and n != 2:
         problems.append("training.monitor val_pr_auc needs exactly two classes")
     eco = usecase.economics
@@ -229,6 +254,15 @@ def check_usecase(usecase: Any) -> list[str]:
             problems.append(f"economics.{name} has no source or reason in economics.sources")
     if "cost_matrix_usd" not in eco.sources:
         problems.append("economics.cost_matrix_usd has no source or reason in economics.sources")
+    spec = usecase.history
+    if spec is not None:
+        needed = {spec.entity_column, spec.time_column, usecase.id_column}
+        if not needed <= set(spec.columns):
+            problems.append(f"history.columns must include {sorted(needed - set(spec.columns))}")
+        if usecase.label_column in spec.columns:
+            problems.append("history.columns must not keep the label")
+        if not spec.retention_days > 0:
+            problems.append("history.retention_days must be positive")
     return problems
 
 

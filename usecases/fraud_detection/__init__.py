@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from deepto.usecase import TrainDefaults, UseCase, time_split
+from deepto.usecase import HistorySpec, TrainDefaults, UseCase, time_split
 from usecases.fraud_detection.baselines import BASELINES
-from usecases.fraud_detection.data import BATCH_FORMAT, ID_COLUMN, LABEL_COLUMN, load_batch
+from usecases.fraud_detection.data import BATCH_FORMAT, COLUMNS, ID_COLUMN, LABEL_COLUMN, load_batch
 from usecases.fraud_detection.economics import ECONOMICS
 from usecases.fraud_detection.expectations import expectations
 from usecases.fraud_detection.features import FraudPreprocessor, load_preprocessor
@@ -51,6 +51,9 @@ USECASE = UseCase(
                            model=dict(DEFAULTS)),
     split=split,
     smoke_rows=5000,
+    # Features read each customer's earlier transactions; a generated batch spans 56 days, so that is
+    # how far back the cases the model was evaluated on could look.
+    history=HistorySpec(entity_column="customer_id", time_column="timestamp", retention_days=56, columns=COLUMNS),
 )
 
 __all__ = ["USECASE"]
