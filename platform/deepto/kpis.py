@@ -16,10 +16,17 @@ A reviewed case is wrong with the human error rate, at the mean cost of the othe
     savings (USD)    = the baseline's cost - Deepto's cost
     platform cost    = Deepto's compute cost + the fixed cost the settings give
     ROI              = savings / platform cost                           (None: platform cost 0)
+
+Figures from a training run's held-out cases are *projected* (what the model would have done); figures
+from batches a champion really decided, once their truth is known, are *realised*. Summaries over many
+records (:func:`rates`, used by the store, the CLI and the dashboards alike) are ratios of sums, kept
+apart by kind and never added together.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -166,15 +173,14 @@ def compute_kpis(
         raise ValueError("KPIs need at least one case.")
     if baseline.n_cases != deepto.n_cases or (manual is not None and manual.n_cases != deepto.n_cases):
         raise ValueError("Deepto, the baseline and the manual process must be measured on the same cases.")
-    savings = baseline.total_cost_usd - deepto.total_cost_usd
     platform_cost_usd = deepto.compute_cost_usd + float(fixed_cost_usd)
+    figures = rates({"n_cases": deepto.n_cases, "n_automated": deepto.n_automated,
+                     "deepto_errors": deepto.wrong_decisions, "baseline_errors": baseline.wrong_decisions,
+                     "deepto_cost_usd": deepto.total_cost_usd, "baseline_cost_usd": baseline.total_cost_usd,
+                     "platform_cost_usd": platform_cost_usd})
     return KPIs(
         usecase=usecase,
-        automation_rate=deepto.n_automated / deepto.n_cases,
-        error_reduction=_reduction(deepto.wrong_decisions, baseline.wrong_decisions),
-        cost_reduction=_reduction(deepto.total_cost_usd, baseline.total_cost_usd),
-        savings=savings,
-        roi=savings / platform_cost_usd if platform_cost_usd else None,
+        **figures,
         deepto=deepto,
         baseline=baseline,
         manual=manual,
@@ -183,6 +189,49 @@ def compute_kpis(
     )
 
 
-def _reduction(new: float, old: float) -> float | None:
-    """1 - new / old; None when the old process had nothing to reduce."""
-    return 1.0 - new / old if old else None
+KINDS = {"": ("holdout", "batch"), "projected_": ("holdout",), "realised_": ("batch",)}
+"""Prefix of each kind of summary, and the record scopes it adds up: projected = held-out evaluations of
+models that became champion; realised = batches a champion decided; no prefix = both (kept for
+scripts written before the split; the dashboards and the CLI show the two kinds apart)."""
+SUMMED = ("n_cases", "n_automated", "deepto_errors", "baseline_errors", "deepto_cost_usd", "baseline_cost_usd",
+          "manual_cost_usd", "review_cost_usd", "error_cost_usd", "compute_cost_usd", "platform_cost_usd")
+"""What summaries add up; the first two over every record, the rest over labelled records only
+(an unlabelled batch has no known errors, so its costs cannot be compared)."""
+
+
+def rates(sums: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """The four KPIs from summed ingredients (``<prefix>n_cases`` ...): the one place their formulas live.
+
+    Works on numbers (a missing or zero denominator gives None) and on pandas columns (NaN).
+    """
+    def get(name):
+        return sums.get(prefix + name)
+
+    savings = _minus(get("baseline_cost_usd"), get("deepto_cost_usd"))
+    return {
+        prefix + "automation_rate": _ratio(get("n_automated"), get("n_cases")),
+        prefix + "error_reduction": _minus(1.0, _ratio(get("deepto_errors"), get("baseline_errors"))),
+        prefix + "cost_reduction": _minus(1.0, _ratio(get("deepto_cost_usd"), get("baseline_cost_usd"))),
+        prefix + "savings": savings,
+        prefix + "roi": _ratio(savings, get("platform_cost_usd")),
+    }
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _ratio(top, bottom):
+    if hasattr(bottom, "where"):  # a pandas column
+        return top / bottom.where(bottom != 0)
+    if _missing(top) or _missing(bottom) or bottom == 0:
+        return None
+    return float(top) / float(bottom)
+
+
+def _minus(a, b):
+    if hasattr(a, "where") or hasattr(b, "where"):
+        return a - b
+    if _missing(a) or _missing(b):
+        return None
+    return float(a) - float(b)

@@ -19,6 +19,21 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from deepto.errors import ConfigError
 
 
+# Why the default fixed cost per run is $14: a team running four use-cases, each scored daily and
+# retrained weekly, makes 4 x (30 + 4) = 136 runs a month. Those runs carry (a) a tenth of one
+# machine-learning engineer's time to keep the platform up: $160,000/yr of pay (an assumption: a
+# typical US figure for the role, above the median data scientist's) x 1.3 for benefits = $208,000/yr,
+# a tenth = $1,733/month; and (b) the servers: one 4-vCPU VM for MLflow,
+# Prefect and the dashboards (AWS on-demand m7g.xlarge, $0.1632/h = $119/month) and a small managed
+# PostgreSQL (RDS db.t4g.medium, about $47/month on demand). ($1,733 + $119 + $47) / 136 runs = $13.96 a run.
+FIXED_COST_USD_PER_RUN = 14.0
+FIXED_COST_SOURCE = (
+    "Default $14: (a tenth of an ML engineer at $208,000/yr loaded, $1,733/month, + $166/month of servers "
+    "for MLflow, Prefect, dashboards and PostgreSQL) / 136 runs a month (four use-cases scored daily, "
+    "retrained weekly). Set your own with DEEPTO_FIXED_COST_USD_PER_RUN."
+)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DEEPTO_", extra="forbid", frozen=True)
 
@@ -42,7 +57,9 @@ class Settings(BaseSettings):
         "Ray Data keeps CPUs for its tasks while every core trains.",
     )
     fixed_cost_usd_per_run: float = Field(
-        0.0, ge=0, description="Platform cost booked to each run besides compute (licences, staff)."
+        FIXED_COST_USD_PER_RUN, ge=0,
+        description="Platform cost booked to each pipeline run besides compute: its share of the servers and "
+        "of the people who run the platform. " + FIXED_COST_SOURCE,
     )
     verbose: bool = Field(False, description="Show Ray's, Prefect's and MLflow's own logs.")
     dashboard_users: Path | None = Field(

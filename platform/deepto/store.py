@@ -14,6 +14,7 @@ import socket
 import sqlite3
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -21,11 +22,12 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Float, Select, case, cast, create_engine, event, func, select, update
+from sqlalchemy import Select, case, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from deepto.kpis import KINDS, SUMMED, rates
 from deepto.db_models import (BUSINESS_SCOPES, KPI_SCOPES, MODEL_EVENTS, RUN_KINDS, RUN_STATUSES, BatchClaim,
                               KpiRecord, ModelEvent, PipelineRun, QuarantinedBatch, RunLease, ValidationReport, utcnow)
 from deepto.stack.leases import STALE_AFTER_S, Heartbeat, driver_alive, this_process
@@ -36,9 +38,6 @@ _MIGRATION_LOCK = 0x646565_70746F
 # Set by the store itself (finish_run) or never changed after start_run.
 _RUN_OWN_FIELDS = frozenset({"id", "usecase", "kind", "status", "message", "started_at", "finished_at",
                              "duration_s"})
-# The sums kpi_summary reports, all over labelled records only.
-_LABELLED_SUMS = ("deepto_errors", "baseline_errors", "deepto_cost_usd", "baseline_cost_usd", "manual_cost_usd",
-                  "compute_cost_usd", "platform_cost_usd")
 
 
 def _jsonable(value: Any) -> Any:
@@ -254,7 +253,6 @@ class Store:
                                         "the run (killed or crashed); marked failed."))
         return list(dead)
 
-
     def add_validation_report(self, usecase: str, batch_path: str | Path, success: bool, n_rows: int | None,
                               n_failed: int, summary: str, report: dict[str, Any],
                               run_id: str | None = None) -> int:
@@ -313,11 +311,12 @@ class Store:
                     until: datetime | None = None) -> list[dict[str, Any]]:
         """The four KPIs per use-case over the KPI records in ``since <= created_at < until``, in one query.
 
-        Over all records in the window: ``n_records``, ``n_cases`` = sum(n_cases) and
-        ``automation_rate`` = sum(n_automated) / sum(n_cases). The error and cost KPIs count only
-        labelled records (``n_labelled``), the only ones whose errors are known; the sums
-        ``deepto_errors``, ``baseline_errors``, ``deepto_cost_usd``, ``baseline_cost_usd``,
-        ``manual_cost_usd``, ``compute_cost_usd`` and ``platform_cost_usd`` are over those, and
+        Three kinds of figures, never added into one another (see :data:`deepto.kpis.KINDS`):
+        ``projected_*`` over the held-out evaluations of models that became champion, ``realised_*``
+        over the batches champions decided, and the unprefixed keys over both (kept for older scripts).
+        For each kind: ``n_cases`` = sum(n_cases) and ``automation_rate`` = sum(n_automated) /
+        sum(n_cases) over all its records; errors and money only over labelled records (``n_labelled``),
+        the only ones whose errors are known, with :func:`deepto.kpis.rates`:
 
         - ``error_reduction`` = 1 - sum(deepto_errors) / sum(baseline_errors)   (None if that is 0)
         - ``cost_reduction`` = 1 - sum(deepto_cost_usd) / sum(baseline_cost_usd) (None if that is 0)
@@ -329,55 +328,46 @@ class Store:
         """
         stmt = self._kpi_query(usecase, since, until, by_usecase=True)
         with self.session() as session:
-            return [dict(row) for row in session.execute(stmt).mappings()]
+            return [_with_rates(dict(row)) for row in session.execute(stmt).mappings()]
 
     def kpi_overall(self, usecase: str | None = None, since: datetime | None = None,
                     until: datetime | None = None) -> dict[str, Any]:
         """:meth:`kpi_summary` over all use-cases together, as one dict with ``usecase="all"``."""
         stmt = self._kpi_query(usecase, since, until, by_usecase=False)
         with self.session() as session:
-            return {"usecase": "all", **session.execute(stmt).mappings().one()}
+            return {"usecase": "all", **_with_rates(dict(session.execute(stmt).mappings().one()))}
 
     @staticmethod
     def _kpi_query(usecase: str | None, since: datetime | None, until: datetime | None, by_usecase: bool) -> Select:
         k = KpiRecord
-
-        def labelled_sum(column):
-            return func.sum(case((k.labelled, column)))
-
-        sums = [
-            func.count().label("n_records"),
-            func.count(case((k.labelled, 1))).label("n_labelled"),
-            func.coalesce(func.sum(k.n_cases), 0).label("n_cases"),
-            func.sum(k.n_automated).label("n_automated"),
-            *(labelled_sum(getattr(k, name)).label(name) for name in _LABELLED_SUMS),
-            func.min(k.created_at).label("first_at"),
-            func.max(k.created_at).label("last_at"),
-        ]
-        inner = select(*sums).where(k.scope.in_(BUSINESS_SCOPES))
+        sums = [func.min(k.created_at).label("first_at"), func.max(k.created_at).label("last_at")]
+        for prefix, scopes in KINDS.items():
+            kind = k.scope.in_(scopes)
+            labelled = kind & k.labelled
+            sums += [
+                func.count(case((kind, 1))).label(f"{prefix}n_records"),
+                func.count(case((labelled, 1))).label(f"{prefix}n_labelled"),
+                func.coalesce(func.sum(case((kind, k.n_cases))), 0).label(f"{prefix}n_cases"),
+                func.sum(case((kind, k.n_automated))).label(f"{prefix}n_automated"),
+                *(func.sum(case((labelled, getattr(k, name)))).label(f"{prefix}{name}") for name in SUMMED[2:]),
+            ]
+        stmt = select(*sums).where(k.scope.in_(BUSINESS_SCOPES))
         if by_usecase:
-            inner = inner.add_columns(k.usecase).group_by(k.usecase)
+            stmt = stmt.add_columns(k.usecase).group_by(k.usecase).order_by(k.usecase)
         if usecase is not None:
-            inner = inner.where(k.usecase == usecase)
+            stmt = stmt.where(k.usecase == usecase)
         if since is not None:
-            inner = inner.where(k.created_at >= since)
+            stmt = stmt.where(k.created_at >= since)
         if until is not None:
-            inner = inner.where(k.created_at < until)
-        s = inner.subquery()
-        savings = s.c.baseline_cost_usd - s.c.deepto_cost_usd
-        columns = [
-            *([s.c.usecase] if by_usecase else []),
-            s.c.n_records, s.c.n_labelled, s.c.n_cases,
-            # Cast: integer division would truncate the rate to 0 on PostgreSQL.
-            (cast(s.c.n_automated, Float) / func.nullif(s.c.n_cases, 0)).label("automation_rate"),
-            (1 - s.c.deepto_errors / func.nullif(s.c.baseline_errors, 0)).label("error_reduction"),
-            (1 - s.c.deepto_cost_usd / func.nullif(s.c.baseline_cost_usd, 0)).label("cost_reduction"),
-            savings.label("savings"),
-            (savings / func.nullif(s.c.platform_cost_usd, 0)).label("roi"),
-            *(s.c[name] for name in (*_LABELLED_SUMS, "first_at", "last_at")),
-        ]
-        stmt = select(*columns)
-        return stmt.order_by(s.c.usecase) if by_usecase else stmt
+            stmt = stmt.where(k.created_at < until)
+        return stmt
+
+
+def _with_rates(sums: dict[str, Any]) -> dict[str, Any]:
+    out = {key: float(value) if isinstance(value, Decimal) else value for key, value in sums.items()}
+    for prefix in KINDS:
+        out.update(rates(out, prefix))
+    return out
 
 
 class _Lost(Exception):

@@ -206,12 +206,17 @@ def test_kpi_summary_worked_by_hand(store):
     #        error reduction 1 - (4 + 16) / (10 + 30) = 1 - 20/40 = 0.5
     #        cost reduction 1 - (300 + 700) / (1000 + 3000) = 1 - 1000/4000 = 0.75
     #        savings 4000 - 1000 = 3000; ROI 3000 / (10 + 40) = 60 (C's platform cost of 50 is not in it)
-    assert fraud == pytest.approx({
+    expected = {
         "usecase": "fraud", "n_records": 3, "n_labelled": 2, "n_cases": 1000, "automation_rate": 0.8,
         "error_reduction": 0.5, "cost_reduction": 0.75, "savings": 3000.0, "roi": 60.0,
         "deepto_errors": 20.0, "baseline_errors": 40.0, "deepto_cost_usd": 1000.0, "baseline_cost_usd": 4000.0,
         "manual_cost_usd": 8000.0, "compute_cost_usd": 20.0, "platform_cost_usd": 50.0,
-    })
+    }
+    assert {k: fraud[k] for k in expected} == pytest.approx(expected)
+    # Every record here is a decided batch: all of it is realised, none projected.
+    realised = {f"realised_{k}": v for k, v in expected.items() if k != "usecase"}
+    assert {k: fraud[k] for k in realised} == pytest.approx(realised)
+    assert (fraud["projected_n_records"], fraud["projected_savings"], fraud["projected_roi"]) == (0, None, None)
     # crop: automation 25/50 = 0.5; no baseline errors to reduce, and no platform cost to return.
     assert (crop["automation_rate"], crop["error_reduction"], crop["cost_reduction"]) == (0.5, None, 0.0)
     assert (crop["savings"], crop["roi"]) == (0.0, None)
@@ -224,6 +229,24 @@ def test_kpi_summary_worked_by_hand(store):
     assert overall["cost_reduction"] == pytest.approx(1 - 1100 / 4100)
     assert (overall["savings"], overall["roi"]) == pytest.approx((3000.0, 60.0))
     assert store.kpi_overall(usecase="fraud") == {**fraud, "usecase": "all", "first_at": first_at, "last_at": last_at}
+
+
+def test_projected_and_realised_figures_are_kept_apart(store):
+    train, score = store.start_run("fraud", "train", {}), store.start_run("fraud", "score", {})
+    # Held out at training (projected): 100 cases, 90 automated; cost 200 vs 500; platform 10.
+    _kpi(store, train, "fraud", True, 100, 90, scope="holdout", deepto_errors=2.0, baseline_errors=4.0,
+         deepto_cost_usd=200.0, baseline_cost_usd=500.0, platform_cost_usd=10.0)
+    # Decided later (realised): 400 cases, 300 automated; cost 1100 vs 1000: the model lost money here.
+    _kpi(store, score, "fraud", True, 400, 300, scope="batch", deepto_errors=8.0, baseline_errors=10.0,
+         deepto_cost_usd=1100.0, baseline_cost_usd=1000.0, platform_cost_usd=20.0)
+    [fraud] = store.kpi_summary()
+    # projected: savings 500 - 200 = 300, ROI 300 / 10 = 30, automation 0.9, errors 1 - 2/4 = 0.5
+    assert (fraud["projected_savings"], fraud["projected_roi"], fraud["projected_automation_rate"],
+            fraud["projected_error_reduction"]) == pytest.approx((300.0, 30.0, 0.9, 0.5))
+    # realised: savings 1000 - 1100 = -100, ROI -100 / 20 = -5, automation 0.75, cost 1 - 1100/1000 = -0.1
+    assert (fraud["realised_savings"], fraud["realised_roi"], fraud["realised_automation_rate"],
+            fraud["realised_cost_reduction"]) == pytest.approx((-100.0, -5.0, 0.75, -0.1))
+    assert (fraud["projected_n_cases"], fraud["realised_n_cases"], fraud["n_cases"]) == (100, 400, 500)
 
 
 def test_a_model_that_was_not_promoted_books_no_business_kpis(store):
