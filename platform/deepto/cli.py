@@ -125,20 +125,92 @@ def train(
     seed: Annotated[int, typer.Option(help="Seed for generation, split and initialisation.")] = 0,
     verbose: Verbose = False,
 ) -> None:
-    """Validate, train on Ray, evaluate against the baseline, register in MLflow, record KPIs.
+    """Validate, train on Ray, evaluate every process, let the gate pick the champion, record KPIs.
 
     Examples:\n\n  deepto train fraud-detection --rows 50000 --workers 2\n\n  deepto train fraud-detection --data transactions.parquet --gpu
     """
     def action():
-        if (data is None) == (rows is None):
-            raise ConfigError("Give either --data PATH (a labelled batch in the documented format) "
-                              "or --rows N (generate one).")
+        _require_one_batch(data, rows)
         _registry().get(usecase)
         _settings(verbose)
+        from deepto.workflow import TrainOptions
         from pipelines.train import train_flow
 
-        summary = train_flow(usecase, str(data) if data else None, rows, workers, gpu, epochs, seed)
-        _print_kpis([summary["kpis"]])
+        summary = train_flow(usecase, str(data) if data else None, rows,
+                             TrainOptions(workers=workers, use_gpu=gpu, epochs=epochs, seed=seed))
+        _print_kpis([summary["kpis"]], single=True)
+
+    _run(action, verbose)
+
+
+def _require_one_batch(data, rows) -> None:
+    if (data is None) == (rows is None):
+        raise ConfigError("Give either --data PATH (a labelled batch in the documented format) or --rows N (generate one).")
+
+
+@app.command()
+def tune(
+    usecase: str,
+    trials: Annotated[int, typer.Option(min=1, help="Configurations to try (the first is the use-case's default).")] = 8,
+    data: Annotated[Path | None, typer.Option(help="A labelled batch in the use-case's format.")] = None,
+    rows: Annotated[int | None, typer.Option(help="Generate a labelled batch of this many cases instead.")] = None,
+    workers_per_trial: Annotated[int, typer.Option(min=1, help="Ray Train workers of each trial.")] = 1,
+    epochs: Annotated[int | None, typer.Option(min=1, help="Maximum epochs per trial (ASHA stops bad ones sooner).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for generation, split, sampling and initialisation.")] = 0,
+    restart: Annotated[bool, typer.Option("--restart", help="Start the study again instead of resuming it.")] = False,
+    verbose: Verbose = False,
+) -> None:
+    """Ray Tune over learning rate, weight decay, batch size and the model's own knobs, minimising the
+    expected business cost on the validation cases; the best trial then faces the same gate as any model.
+    An interrupted study resumes when the same command runs again.
+
+    Examples:\n\n  deepto tune fraud-detection --trials 8 --rows 50000\n\n  deepto tune crop-disease --trials 4 --data photos/ --workers-per-trial 2
+    """
+    def action():
+        _require_one_batch(data, rows)
+        _registry().get(usecase)
+        _settings(verbose)
+        from deepto.tuning import TuneOptions
+        from pipelines.tune import tune_flow
+
+        summary = tune_flow(usecase, str(data) if data else None, rows,
+                            TuneOptions(trials=trials, workers_per_trial=workers_per_trial, seed=seed, epochs=epochs,
+                                        restart=restart))
+        console.print(f"best of {summary['trials']} trials: held-out expected cost "
+                      f"${summary['best_heldout_cost_usd']:,.2f} against ${summary['default_heldout_cost_usd']:,.2f} "
+                      f"for the default configuration; {summary['verdict']}")
+
+    _run(action, verbose)
+
+
+@app.command()
+def curve(
+    usecase: str,
+    rows: Annotated[str, typer.Option(help="Data sizes, comma-separated.")] = "5000,20000,50000,200000",
+    seeds: Annotated[int, typer.Option(min=1, help="Batches (and splits) per size.")] = 1,
+    data: Annotated[Path | None, typer.Option(help="Draw the sizes from this labelled batch instead of generating.")] = None,
+    cpus_per_trial: Annotated[int, typer.Option(min=1, help="CPUs (training threads) of each trial.")] = 1,
+    epochs: Annotated[int | None, typer.Option(min=1, help="Maximum epochs of the deep model.")] = None,
+    verbose: Verbose = False,
+) -> None:
+    """Learning curve: the deep model and every baseline at each size, as Ray Tune trials; says from which
+    size deep learning pays. The plot is in MLflow and on the dashboard's use-case page.
+
+    Examples:\n\n  deepto curve fraud-detection --rows 5000,20000,50000,200000\n\n  deepto curve crop-disease --rows 500,1500,3000 --seeds 2
+    """
+    def action():
+        try:
+            sizes = tuple(int(part) for part in rows.split(",") if part.strip())
+        except ValueError:
+            raise ConfigError(f"--rows must be whole numbers separated by commas, e.g. 5000,20000; got {rows!r}.")
+        _registry().get(usecase)
+        _settings(verbose)
+        from deepto.curves import CurveOptions
+        from pipelines.curve import curve_flow
+
+        summary = curve_flow(usecase, CurveOptions(sizes=sizes, seeds=seeds, cpus_per_trial=cpus_per_trial,
+                                                   epochs=epochs), str(data) if data else None)
+        console.print(summary["message"])
 
     _run(action, verbose)
 
@@ -175,24 +247,26 @@ def kpis(
     usecase: Annotated[str | None, typer.Argument(help="One use-case; default: all and overall.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """The four KPIs (cost, automation, errors, profit) against the process each use-case replaced.
+    """The four KPIs (cost, automation, errors, profit) against the process each use-case replaced:
+    projected on held-out cases and realised on decided batches, never added together.
 
     Examples:\n\n  deepto kpis\n\n  deepto kpis fraud-detection --json
     """
     def action():
+        from deepto.reports import kpi_report
         from deepto.store import Store
 
         settings = _settings(False)
-        settings.ensure_home()
         store = Store.open(settings.db_url)
-        rows = store.kpi_summary(usecase=usecase)
+        rows = kpi_report(store, usecase)
         if usecase is None and rows:
             rows.append(store.kpi_overall())
         if as_json:
             payload = rows[0] if usecase and rows else rows
             if usecase and not rows:
                 payload = {"usecase": usecase, "automation_rate": None, "error_reduction": None,
-                           "cost_reduction": None, "savings": None, "roi": None}
+                           "cost_reduction": None, "savings": None, "roi": None, "projected_savings": None,
+                           "realised_savings": None}
             sys.stdout.write(json.dumps(payload, default=str, indent=2) + "\n")
         elif not rows:
             console.print("No KPIs recorded yet. Run `deepto demo` or `deepto train fraud-detection --rows 50000`.")
@@ -202,31 +276,36 @@ def kpis(
     _run(action, False)
 
 
-def _pct(value) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
-
-
-def _ratio(value) -> str:
-    if value is None:
-        return "n/a"
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= limit:
-            return f"{value / limit:,.1f}{suffix}x"
-    return f"{value:,.1f}x"
-
-
-def _print_kpis(rows: list[dict]) -> None:
+def _print_kpis(rows: list[dict], single: bool = False) -> None:
+    """Projected (held-out) and realised (decided batches) figures in separate lines, then champions."""
     from rich.table import Table
 
+    from deepto.formatting import pct, roi, usd
+
     table = Table(title="Deep learning vs the process it replaced")
-    for column in ("use-case", "automation", "error reduction", "cost reduction", "savings", "ROI"):
-        table.add_column(column, justify="left" if column == "use-case" else "right", no_wrap=True)
+    for column in ("use-case", "figures", "cases", "automation", "error reduction", "cost reduction", "savings",
+                   "ROI"):
+        table.add_column(column, justify="left" if column in ("use-case", "figures") else "right", no_wrap=True)
+    kinds = [("", "held-out cases (projected)")] if single else [
+        ("projected_", "projected (held-out cases)"), ("realised_", "realised (decided batches)")]
     for row in rows:
-        savings = row.get("savings")
-        table.add_row(row["usecase"], _pct(row.get("automation_rate")), _pct(row.get("error_reduction")),
-                      _pct(row.get("cost_reduction")), "n/a" if savings is None else f"${savings:,.2f}",
-                      _ratio(row.get("roi")))
+        for prefix, label in kinds:
+            cases = row.get(f"{prefix}n_cases", row.get("deepto_n_cases"))
+            if not single and not row.get(f"{prefix}n_records"):
+                continue
+            table.add_row(row["usecase"], label, f"{cases:,}" if cases else "-",
+                          pct(row.get(f"{prefix}automation_rate"), 1), pct(row.get(f"{prefix}error_reduction"), 1),
+                          pct(row.get(f"{prefix}cost_reduction"), 1), usd(row.get(f"{prefix}savings"), 2),
+                          roi(row.get(f"{prefix}roi")))
     console.print(table)
+    for row in rows:
+        if row.get("champion"):
+            champion = row["champion"]
+            what = "the deep model" if champion["kind"] == "deep" else f"the classical model '{champion['process']}'"
+            console.print(f"[bold]{row['usecase']}[/]: champion is {what} (version {champion['model_version']}). "
+                          f"{row['learning_curve']['message']}")
+        elif row.get("learning_curve"):
+            console.print(f"[bold]{row['usecase']}[/]: no champion yet. {row['learning_curve']['message']}")
 
 
 @app.command()
@@ -243,7 +322,11 @@ def demo(
     """
     def action():
         settings = _settings(verbose)
-        from deepto import runtime, tracking
+        from deepto import tracking
+        from deepto.registration import mlflow_for
+        from deepto.reports import kpi_report
+        from deepto.store import Store
+        from deepto.workflow import TrainOptions, demo_batches
         from pipelines.score import score_flow
         from pipelines.train import train_flow
 
@@ -253,18 +336,17 @@ def demo(
         for case in registry.usecases.values():
             stage(f"[bold]{case.title}[/] ({case.industry}): {case.decision}")
             rows = case.smoke_rows if quick else case.demo_rows
-            trained = train_flow(case.name, None, rows, workers, False, 2 if quick else None, 0)
-            if tracking.champion_version(runtime.ensure_mlflow(settings), case.name) is None:
+            train_path, new_batch = demo_batches(case, rows, settings.root / "demo" / case.name, 0)
+            trained = train_flow(case.name, str(train_path), None,
+                                 TrainOptions(workers=workers, epochs=2 if quick else None, seed=0))
+            if tracking.champion_version(mlflow_for(settings, case), case.name) is None:
                 # Scoring with a model that lost to the process it would replace would book false savings.
                 console.print(f"[yellow]{case.name}: no champion to score with ({trained['verdict']}); "
                               "scoring skipped[/]")
                 continue
-            batch = case.generate_batch(max(rows // 4, 100), settings.root / "demo" / f"{case.name}-new-batch", 1)
-            score_flow(case.name, str(batch), None)
-        from deepto.store import Store
-
+            score_flow(case.name, str(new_batch), None)
         store = Store.open(settings.db_url)
-        _print_kpis(store.kpi_summary() + [store.kpi_overall()])
+        _print_kpis(kpi_report(store) + [store.kpi_overall()])
         detail(f"MLflow UI:   mlflow ui --backend-store-uri {settings.tracking_uri}")
         detail("Dashboards:  deepto dashboard")
         detail("KPIs as JSON: deepto kpis --json")
