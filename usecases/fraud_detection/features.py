@@ -31,7 +31,7 @@ the whole batch: the history tokens only reach K transactions back."""
 TOKEN = ("log_amount", "log_hours_ago", "same_country", "same_device", "same_channel", "same_category")
 VOCABULARIES = ("merchant_category", "country", "channel")
 INPUT_OF = {"merchant_category": "category", "country": "country", "channel": "channel"}
-STATE_KIND = "fraud-detection/preprocessor/v1"
+STATE_KIND = "fraud-detection/preprocessor/v2"
 
 
 class FraudPreprocessor:
@@ -43,12 +43,15 @@ class FraudPreprocessor:
     """
 
     def __init__(self, history: int = 16, min_count: int = 5, vocab: dict[str, list[str]] | None = None,
-                 amount_mean: float = 0.0, amount_std: float = 1.0):
+                 amount_mean: float = 0.0, amount_std: float = 1.0, analyst_mean: list[float] | None = None,
+                 analyst_std: list[float] | None = None):
         self.history = history
         self.min_count = min_count
         self.vocab = vocab or {}
         self.amount_mean = amount_mean
         self.amount_std = amount_std
+        self.analyst_mean = analyst_mean
+        self.analyst_std = analyst_std
 
     def fit(self, frame: pd.DataFrame, rows: np.ndarray) -> FraudPreprocessor:
         train = frame.iloc[np.asarray(rows)]
@@ -59,6 +62,11 @@ class FraudPreprocessor:
         log_amount = np.log1p(train["amount"].to_numpy(dtype=float))
         self.amount_mean = float(log_amount.mean()) if len(log_amount) else 0.0
         self.amount_std = float(log_amount.std()) if len(log_amount) > 1 and log_amount.std() > 0 else 1.0
+        # The analysts' aggregates read each customer's whole past, so they are computed on the whole
+        # batch and only their scale is fitted on the training rows.
+        analyst = handcrafted_features(frame).to_numpy(dtype=float)[np.asarray(rows)]
+        self.analyst_mean = analyst.mean(axis=0).tolist()
+        self.analyst_std = np.where(analyst.std(axis=0) > 0, analyst.std(axis=0), 1.0).tolist()
         return self
 
     def _codes(self, frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -91,7 +99,9 @@ class FraudPreprocessor:
         country_uses = Past(group_codes(frame["customer_id"], frame["country"]), t).count
         numeric = np.stack([amount, np.sin(angle), np.cos(angle), np.log1p(past.count) / TIME_SCALE,
                             np.log1p(device_uses) / TIME_SCALE, np.log1p(country_uses) / TIME_SCALE], axis=1)
+        analyst = (handcrafted_features(frame).to_numpy(dtype=float) - self.analyst_mean) / self.analyst_std
         return {
+            "analyst": analyst.astype(np.float32),
             "category": codes["merchant_category"],
             "country": codes["country"],
             "channel": codes["channel"],
@@ -109,12 +119,14 @@ class FraudPreprocessor:
             "numeric_width": len(NUMERIC),
             "token_width": len(TOKEN),
             "history_length": self.history,
+            "analyst_width": len(HANDCRAFTED),
         }
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": STATE_KIND, "history": self.history, "min_count": self.min_count,
                 "vocab": {k: list(v) for k, v in self.vocab.items()},
-                "amount_mean": self.amount_mean, "amount_std": self.amount_std}
+                "amount_mean": self.amount_mean, "amount_std": self.amount_std,
+                "analyst_mean": self.analyst_mean, "analyst_std": self.analyst_std}
 
     @classmethod
     def from_dict(cls, state: dict[str, Any]) -> FraudPreprocessor:
@@ -122,7 +134,8 @@ class FraudPreprocessor:
             raise ValueError(f"Not a fraud-detection preprocessor state (kind={state.get('kind')!r}, expected "
                              f"{STATE_KIND!r}); was the model trained by another use-case or version?")
         return cls(history=state["history"], min_count=state["min_count"], vocab=state["vocab"],
-                   amount_mean=state["amount_mean"], amount_std=state["amount_std"])
+                   amount_mean=state["amount_mean"], amount_std=state["amount_std"],
+                   analyst_mean=state["analyst_mean"], analyst_std=state["analyst_std"])
 
 
 def load_preprocessor(state: dict[str, Any]) -> FraudPreprocessor:
