@@ -181,7 +181,7 @@ def _list(schedules) -> None:
         return
     table = Table(title="Schedules (Prefect deployments in the deepto work pool)")
     for column in ("name", "flow", "when", "parameters", "last run", "next run"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in ("name", "flow", "when"), overflow="fold")
     for s in schedules:
         params = ", ".join(f"{k}={v}" for k, v in s.parameters.items() if v is not None and k != "usecase")
         table.add_row(s.name, s.flow, s.schedule + ("" if s.active else " (paused)"), params, s.last_run or "-",
