@@ -39,7 +39,7 @@ def _curve(settings, store, case, run_id, data, options: curves.CurveOptions) ->
     sizes = curves.check_sizes(options.sizes, None if frame is None else len(frame))
     stage(f"Learning curve of {case.title}: {len(sizes)} size(s) x {options.seeds} seed(s) as Ray Tune trials "
           f"of {options.cpus_per_trial} CPU(s), the deep model and every baseline on the same splits")
-    curve = step(curves.run_curve)(case, frame, options, settings.runs_dir / "curves", f"curve-{run_id}")
+    curve = step(curves.run_curve)(case, frame, options, f"{settings.checkpoints}/curves", f"curve-{run_id}")
     detail(curve.summary["message"])
     mlflow = registration.mlflow_for(settings, case)
     with tempfile.TemporaryDirectory() as folder:

@@ -45,7 +45,7 @@ def _train(settings, store, case, run_id, data, rows, options) -> dict:
     config = workflow.train_config(case, prepared, options)
     stage(f"Training {case.title} on {config.workers} Ray worker(s)"
           f"{' with GPUs (bf16)' if config.use_gpu else ' on CPUs'}, up to {config.epochs} epochs")
-    result = step(workflow.train)(case, prepared, config, settings.runs_dir, run_id, epoch_line)
+    result = step(workflow.train)(case, prepared, config, settings.checkpoints, run_id, epoch_line)
     model = workflow.load_model(case, prepared.preprocessor.meta(), config, result.state_dict)
     stage("Evaluating every process on the same held-out cases")
     evaluation, fitted = step(workflow.evaluate_model)(case, prepared, model, result)

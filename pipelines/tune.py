@@ -45,7 +45,7 @@ def _tune(settings, store, case, run_id, data, rows, options: tuning.TuneOptions
     name = tuning.study_name(case, workflow.batch_identity(path, rows, options.seed), options, base)
     stage(f"Tuning {case.title}: {options.trials} trials of {options.workers_per_trial} Ray worker(s), "
           f"objective: expected business cost on the validation cases (study {name})")
-    study = step(tuning.run_study)(case, prepared, base, options, settings.runs_dir / "tune", name)
+    study = step(tuning.run_study)(case, prepared, base, options, f"{settings.checkpoints}/tune", name)
     detail(("Resumed an interrupted study. " if study.resumed else "") +
            f"Best trial {study.best_trial}: {study.best_params}")
     config = tuning.apply(replace(base, workers=options.workers_per_trial), study.best_params)

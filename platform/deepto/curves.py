@@ -154,7 +154,7 @@ def plot(usecase: UseCase, points: pd.DataFrame, summary: dict, path: Path) -> P
     return path
 
 
-def run_curve(usecase: UseCase, frame: pd.DataFrame | None, options: CurveOptions, storage_dir: Path,
+def run_curve(usecase: UseCase, frame: pd.DataFrame | None, options: CurveOptions, storage_dir: Path | str,
               name: str) -> Curve:
     """Every (size, seed) as a Ray Tune trial with ``cpus_per_trial`` CPUs; returns the points and summary."""
     from ray import tune
@@ -167,7 +167,7 @@ def run_curve(usecase: UseCase, frame: pd.DataFrame | None, options: CurveOption
     tuner = tune.Tuner(
         trainable,
         param_space={"rows": tune.grid_search(list(sizes)), "seed": tune.grid_search(list(range(options.seeds)))},
-        run_config=tune.RunConfig(name=name, storage_path=str(Path(storage_dir).resolve()), verbose=0),
+        run_config=tune.RunConfig(name=name, storage_path=training.storage_path(storage_dir), verbose=0),
     )
     grid = tuner.fit()
     errors = [str(r.error) for r in grid if r.error]

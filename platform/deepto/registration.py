@@ -77,6 +77,7 @@ def register(settings, trained: Trained, parent_run_id: str | None = None) -> Re
               "best_epoch": result.best_epoch, "batch_size": config.batch_size, "learning_rate": config.learning_rate,
               "weight_decay": config.weight_decay, "seed": config.seed, "rows": len(prepared.frame),
               "champion_process": verdict.winner if verdict.promoted else None,
+              "nodes": ",".join(sorted({p["node_ip"] + "/" + p["node_id"][:8] for p in result.placement})) or None,
               **{f"model_{k}": v for k, v in config.model_params.items()}}
     example = {k: v[:8] for k, v in prepared.rows(2).items()}
     if case.transform_batch is not None:
@@ -116,7 +117,9 @@ def book(store: Store, trained: Trained, registration: Registration) -> None:
     scope = "holdout" if registration.promoted else "candidate"
     store.add_kpi_record(trained.run_id, trained.usecase.name, scope, True, **record)
     result = trained.result
-    store.finish_run(trained.run_id, "succeeded", mlflow_run_id=registration.mlflow_run_id,
+    store.finish_run(trained.run_id, "succeeded", params={**store.run(trained.run_id)["params"],
+                                                          "placement": result.placement},
+                     mlflow_run_id=registration.mlflow_run_id,
                      model_version=registration.version, champion_changed=registration.promoted,
                      n_cases=len(trained.prepared.frame), compute_seconds=result.wall_seconds,
                      cpu_core_seconds=result.cpu_core_seconds, gpu_seconds=result.gpu_seconds,

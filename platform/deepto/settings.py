@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         description="Logical CPUs of the local Ray; default: the machine's cores plus two, so "
         "Ray Data keeps CPUs for its tasks while every core trains.",
     )
+    checkpoint_storage: str | None = Field(
+        None, description="Folder every Ray node reaches (a shared filesystem), or a pyarrow.fs URI "
+        "(s3://bucket/path, gs://...), where training and tuning keep checkpoints, so a run resumes on any "
+        "node after one dies; default: <home>/runs, which only a one-machine Ray reaches.",
+    )
     fixed_cost_usd_per_run: float = Field(
         FIXED_COST_USD_PER_RUN, ge=0,
         description="Platform cost booked to each pipeline run besides compute: its share of the servers and "
@@ -103,6 +108,11 @@ class Settings(BaseSettings):
     @property
     def runs_dir(self) -> Path:
         return self.root / "runs"
+
+    @property
+    def checkpoints(self) -> str:
+        """Where Ray Train and Ray Tune keep checkpoints: a folder or URI every Ray node reaches."""
+        return self.checkpoint_storage or str(self.runs_dir)
 
     @property
     def prefect_home(self) -> Path:

@@ -288,6 +288,13 @@ class Store:
         with self.session() as session:
             return [dict(row) for row in session.execute(stmt).mappings()]
 
+    def run(self, run_id: str) -> dict[str, Any]:
+        with self.session() as session:
+            row = session.execute(select(*PipelineRun.__table__.columns).where(PipelineRun.id == run_id)).mappings().first()
+        if row is None:
+            raise LookupError(f"No pipeline run {run_id!r} in {self.url.render_as_string()}.")
+        return dict(row)
+
     def runs(self, usecase: str | None = None, limit: int | None = 100) -> list[dict[str, Any]]:
         return self._rows(PipelineRun, PipelineRun.started_at, usecase, limit)
 

@@ -43,7 +43,7 @@ class TuneOptions:
 @dataclass
 class Study:
     name: str
-    path: Path
+    path: str
     resumed: bool
     best_trial: str
     best_params: dict[str, Any]
@@ -111,7 +111,7 @@ def _domains(space: dict[str, tuple]):
 
 
 def run_study(usecase: UseCase, prepared: workflow.Prepared, base: TrainConfig, options: TuneOptions,
-              storage_dir: Path, name: str) -> Study:
+              storage_dir: Path | str, name: str) -> Study:
     """Run (or resume) the study and return its best trial, restored from its last checkpoint."""
     from ray import tune
     from ray.tune.schedulers import ASHAScheduler
@@ -125,12 +125,12 @@ def run_study(usecase: UseCase, prepared: workflow.Prepared, base: TrainConfig, 
     train_parts, val_parts = workflow.datasets(usecase, prepared, base.workers, base.seed)
     trainable = tune.with_parameters(
         _trial, usecase_name=usecase.name, meta=prepared.preprocessor.meta(), base=base,
-        storage=str(Path(storage_dir).resolve()), study=name, train_parts=train_parts, val_parts=val_parts,
+        storage=training.storage_path(storage_dir), study=name, train_parts=train_parts, val_parts=val_parts,
         objective=workflow.validation_objective(usecase, prepared))
-    path = Path(storage_dir).resolve() / name
-    resumed = tune.Tuner.can_restore(str(path)) and not options.restart
+    path = f"{training.storage_path(storage_dir)}/{name}"
+    resumed = tune.Tuner.can_restore(path) and not options.restart
     if resumed:
-        tuner = tune.Tuner.restore(str(path), trainable, resume_unfinished=True, resume_errored=True)
+        tuner = tune.Tuner.restore(path, trainable, resume_unfinished=True, resume_errored=True)
     else:
         tuner = tune.Tuner(
             trainable,
@@ -141,7 +141,7 @@ def run_study(usecase: UseCase, prepared: workflow.Prepared, base: TrainConfig, 
                 search_alg=BasicVariantGenerator(points_to_evaluate=[default], random_state=options.seed),
                 max_concurrent_trials=_concurrency(base.workers),
             ),
-            run_config=tune.RunConfig(name=name, storage_path=str(Path(storage_dir).resolve()), verbose=0),
+            run_config=tune.RunConfig(name=name, storage_path=training.storage_path(storage_dir), verbose=0),
         )
     grid = tuner.fit()
     return _summarise(grid, name, path, resumed, default, base.workers)
@@ -170,7 +170,7 @@ def _trial(point: dict, *, usecase_name: str, meta: dict, base: TrainConfig, sto
     trainer.fit()
 
 
-def _summarise(grid, name: str, path: Path, resumed: bool, default: dict, workers: int) -> Study:
+def _summarise(grid, name: str, path: str, resumed: bool, default: dict, workers: int) -> Study:
     rows, histories, seconds = [], {}, 0.0
     for result in grid:
         trial = (result.metrics or {}).get("trial_id") or Path(result.path).name

@@ -26,7 +26,7 @@ from deepto.settings import Settings, config_path, get_settings
 from deepto.stack import backends, config_file, processes, secrets
 from deepto.stack.processes import Proc
 from deepto.stack.services import (WORK_POOL, Layout, Service, build, client_settings, port_names, ray_temp_dir,
-                                   service_names)
+                                   service_names, shared_dir)
 
 # Generous: on a busy two-core laptop, MLflow or a Ray node can take minutes to come up.
 STARTUP_TIMEOUT_S = 600.0
@@ -83,8 +83,7 @@ class Stack:
 
     @property
     def shared_dir(self) -> Path:
-        """A folder every node of the stack reaches (checkpoints go under it)."""
-        return self.settings.root / "shared"
+        return shared_dir(self.settings.root)
 
     def is_up(self) -> bool:
         return bool(self._state()["services"])

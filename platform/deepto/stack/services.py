@@ -54,6 +54,12 @@ class Layout:
         return "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
 
 
+def shared_dir(home: Path) -> Path:
+    """A folder every node of the stack reaches: training and tuning keep their checkpoints there, so a
+    run resumes on whichever node is left after one dies."""
+    return home / "shared"
+
+
 def ray_temp_dir(home: Path) -> Path:
     """Ray's socket paths live under its temp dir and must stay under the OS limit of ~100 characters,
     which a deep DEEPTO_HOME would break: a short folder named after the home."""
@@ -108,6 +114,7 @@ def client_settings(layout: Layout, ports: dict[str, dict[str, int]]) -> dict[st
         "prefect_api_auth_string": creds.prefect_auth_string,
         "ray_address": f"{host}:{ports['ray-head']['gcs']}",
         "ray_auth_token": creds.ray_token,
+        "checkpoint_storage": str(shared_dir(layout.settings.root)),
     }
     if layout.backends.postgres:
         values["database_url"] = layout.backends.platform_url

@@ -39,6 +39,9 @@ class TrainConfig:
     expected-cost decisions would otherwise trust."""
     ema_epochs: float | None = None
     """Evaluate and keep an exponential moving average of the weights over about this many epochs."""
+    placement: str = "SPREAD"
+    """Ray's placement of the workers: SPREAD over nodes (CPU training: more nodes, more memory
+    bandwidth, and a node's death takes fewer workers with it) or PACK (GPUs: DDP inside one machine)."""
     threads_per_worker: int | None = None
     """Torch intra-op threads per worker; default: the CPUs Ray gives the worker."""
     cache_max_bytes: int = CACHE_MAX_BYTES

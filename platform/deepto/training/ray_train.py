@@ -83,10 +83,11 @@ def make_trainer(build_model: Callable[..., Any], meta: Mapping[str, Any], train
         _worker,
         train_loop_config={"build_model": build_model, "meta": dict(meta), "config": config, "progress": progress,
                            "objective": objective},
-        scaling_config=ray.train.ScalingConfig(num_workers=config.workers, use_gpu=config.use_gpu),
+        scaling_config=ray.train.ScalingConfig(num_workers=config.workers, use_gpu=config.use_gpu,
+                                               placement_strategy=config.placement),
         run_config=ray.train.RunConfig(
             name=run_name,
-            storage_path=_storage_path(storage_dir),
+            storage_path=storage_path(storage_dir),
             checkpoint_config=ray.train.CheckpointConfig(num_to_keep=1),
             failure_config=ray.train.FailureConfig(max_failures=config.max_failures),
             callbacks=list(callbacks),
@@ -130,7 +131,7 @@ def load_state(checkpoint) -> dict:
         return torch.load(Path(folder) / STATE_FILE, map_location="cpu", weights_only=False)
 
 
-def _storage_path(storage: Path | str) -> str:
+def storage_path(storage: Path | str) -> str:
     """A local folder (made absolute) or any URI pyarrow.fs understands (s3://, gs://, hdfs://)."""
     text = str(storage)
     return text if "://" in text else str(Path(text).resolve())
