@@ -123,3 +123,28 @@ def test_every_reads_a_time_span(text, span):
 def test_every_refuses_what_is_not_a_span(text):
     with pytest.raises(ConfigError, match="e.g. 30s, 5m"):
         parse_every(text)
+
+
+def test_stack_up_off_loopback_warns_that_the_services_are_reachable(tmp_path, monkeypatch):
+    import logging
+    import os
+
+    from typer.testing import CliRunner
+
+    from deepto.cli import app
+    from deepto.stack.core import Stack
+
+    started = []
+    monkeypatch.setattr(Stack, "up", lambda self, ray_nodes, host, on_event: started.append(host) or [])
+    monkeypatch.setenv("DEEPTO_HOME", str(tmp_path))
+    environ = dict(os.environ)
+    try:
+        loopback = CliRunner().invoke(app, ["stack", "up"])
+        exposed = CliRunner().invoke(app, ["stack", "up", "--host", "0.0.0.0"])
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+        logging.disable(logging.NOTSET)  # the quiet CLI switches logging off for its process
+    assert started == ["127.0.0.1", "0.0.0.0"]
+    assert "warning" not in loopback.output
+    assert "warning" in exposed.output and "reachable from the network" in exposed.output
