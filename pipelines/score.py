@@ -6,6 +6,7 @@ and returns that run's summary with ``already_decided``.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from prefect import flow, task
@@ -46,14 +47,20 @@ def _score(settings, store, case, run_id, data: Path, out: str | None) -> dict:
         raise NoChampion(f"{case.name} has no champion model yet. Train one first: "
                          f"deepto train {case.name} --rows 50000")
     stage(f"Validating {data}")
+    started = time.perf_counter()
     frame = step(validate_batch)(case, data, False, store, settings.quarantine_dir, run_id)
+    validation_seconds = time.perf_counter() - started
     past = io_step(history.past)(store, case, frame)
     stage(f"Scoring {len(frame):,} cases with {case.name} version {bundle.version} ({bundle.process}, champion)"
           + (f" and {len(past):,} earlier cases of the same {case.history.entity_column}s" if past is not None else ""))
     table, probs, seconds = step(scoring.decide)(case, bundle, frame, past)
     target = Path(out) if out else settings.root / "decisions" / f"{case.name}-{run_id}.csv"
     scoring.write_decisions(table, target)
-    detail(", ".join(f"{name}: {n:,}" for name, n in table["decision"].value_counts().items()) + f"  ->  {target}")
+    alerts = scoring.write_decisions(scoring.alerts(case, table), target.with_name(f"{target.stem}-alerts{target.suffix}"))
+    detail(", ".join(f"{name}: {n:,}" for name, n in table["decision"].value_counts().items()) + f"  ->  {target}"
+           f" (actions to take: {alerts})")
+    throughput = scoring.throughput(case, frame, validation_seconds, seconds)
+    detail(throughput["summary"])
     fixed = settings.fixed_cost_usd_per_run
     if has_labels(case, frame):
         kpis = scoring.batch_kpis(case, bundle, frame, probs, seconds, bundle.baseline(mlflow), fixed, past)
@@ -66,5 +73,5 @@ def _score(settings, store, case, run_id, data: Path, out: str | None) -> dict:
     store.finish_run(run_id, "succeeded", model_version=bundle.version, n_cases=len(table), compute_seconds=seconds,
                      cpu_core_seconds=seconds, compute_cost_usd=scoring.compute_cost_usd(case, seconds),
                      message=f"{record['automation_rate']:.1%} decided automatically; decisions in {target}")
-    return {"run_id": run_id, "out": str(target), "automation_rate": record["automation_rate"],
-            "n_cases": len(table)}
+    return {"run_id": run_id, "out": str(target), "alerts": str(alerts), "automation_rate": record["automation_rate"],
+            "n_cases": len(table), "throughput": throughput}

@@ -237,7 +237,8 @@ def score(
                           f"(first seen as {summary['first_seen_as']}); nothing is decided or booked again")
             return
         console.print(f"{summary['automation_rate']:.1%} of {summary['n_cases']:,} cases decided automatically; "
-                      f"decisions in {summary['out']}")
+                      f"decisions in {summary['out']}, actions to take in {summary['alerts']}; "
+                      f"{summary['throughput']['summary']}")
 
     _run(action, verbose)
 

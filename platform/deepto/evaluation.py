@@ -37,6 +37,8 @@ class Scored:
     over the cases one model serves."""
     fit_seconds: float = 0.0
     """CPU-core seconds (and GPU seconds) spent producing it."""
+    practised_policy: decisions.DecisionPolicy | None = None
+    """A baseline's policy as the business runs it; None lets the platform choose the cheapest."""
 
 
 @dataclass
@@ -187,18 +189,23 @@ def score_baselines(usecase: UseCase, frame: pd.DataFrame, labels: np.ndarray, s
         probs = np.asarray(baseline.predict_proba(frame), dtype=float)
         per_case = (time.perf_counter() - fitted) / max(len(frame), 1)
         fit_cost = kpis.compute_cost_usd(fitted - started, 1, 0, eco.cpu_core_hour_usd, eco.gpu_hour_usd)
-        scored[name] = Scored(name, probs[val], probs[test], per_case, fit_cost, fitted - started)
+        scored[name] = Scored(name, probs[val], probs[test], per_case, fit_cost, fitted - started,
+                              getattr(baseline, "practised_policy", None))
         fitted_baselines[name] = baseline
     return scored, fitted_baselines
 
 
 def price(usecase: UseCase, frame: pd.DataFrame, labels: np.ndarray, split, scored: Scored) -> ProcessResult:
-    """One process: its cheapest policy chosen on the validation rows, then priced on the test rows."""
+    """One process: its cheapest policy chosen on the validation rows (or, for a baseline, the policy
+    it is run with in practice), then priced on the test rows."""
     _, val, test = split
     eco = usecase.economics
     val_costs, test_costs = eco.case_costs(frame.iloc[val]), eco.case_costs(frame.iloc[test])
-    policy, priced = decisions.select_policy(scored.val_probs, labels[val], val_costs, eco.review_cost_usd,
-                                             eco.human_error_rate, safety=usecase.safety)
+    if scored.practised_policy is not None:
+        policy, priced = scored.practised_policy, {}
+    else:
+        policy, priced = decisions.select_policy(scored.val_probs, labels[val], val_costs, eco.review_cost_usd,
+                                                 eco.human_error_rate, safety=usecase.safety)
     decided = policy.decide(scored.test_probs, test_costs)
     compute = kpis.compute_cost_usd(scored.compute_seconds_per_case * len(test), 1, 0, eco.cpu_core_hour_usd,
                                     eco.gpu_hour_usd)
@@ -217,6 +224,6 @@ def evaluate(usecase: UseCase, frame: pd.DataFrame, labels: np.ndarray, split, m
     test_costs = eco.case_costs(frame.iloc[test])
     processes = {name: price(usecase, frame, labels, split, s) for name, s in {MODEL: model, **baselines}.items()}
     manual_decisions = np.full(len(test), decisions.REVIEW)
-    manual = ProcessResult(MANUAL, None, kpis.manual_outcome(labels[test], test_costs, eco.review_cost_usd,
-                                                             eco.human_error_rate), {}, manual_decisions)
+    manual = ProcessResult(MANUAL, None, kpis.manual_outcome(labels[test], test_costs, eco.manual_case_cost_usd,
+                                                             eco.manual_case_error_rate), {}, manual_decisions)
     return Evaluation(usecase, processes, manual, eco.baseline_process, labels[test], test_costs)

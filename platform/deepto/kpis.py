@@ -76,10 +76,11 @@ def process_outcome(
     )
 
 
-def manual_outcome(labels, case_costs, review_cost_usd, human_error_rate) -> ProcessOutcome:
-    """The all-manual process: a person reviews every case."""
+def manual_outcome(labels, case_costs, cost_per_case_usd, error_rate) -> ProcessOutcome:
+    """The all-manual process: a person decides every case, at ``cost_per_case_usd`` each, wrong at
+    ``error_rate`` (a review, unless the template's economics say the manual practice is another)."""
     decisions = np.full(len(labels), REVIEW)
-    return process_outcome(decisions, labels, case_costs, review_cost_usd, human_error_rate)
+    return process_outcome(decisions, labels, case_costs, cost_per_case_usd, error_rate)
 
 
 def compute_cost_usd(seconds, cpu_cores, gpus, cpu_core_hour_usd, gpu_hour_usd) -> float:

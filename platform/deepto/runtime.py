@@ -70,7 +70,11 @@ def credential_environment(settings: Settings) -> dict[str, str]:
 
 def library_defaults(settings: Settings) -> dict[str, str]:
     """Quiet, synchronous library behaviour, unless the environment says otherwise."""
+    # The temporary Prefect server's 20 s start-up limit fails on a busy laptop; Tune's live tables
+    # are progress output like Ray Data's bars.
     return {"RAY_DATA_DISABLE_PROGRESS_BARS": "0" if settings.verbose else "1", "GX_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+            "RAY_AIR_NEW_OUTPUT": "1" if settings.verbose else "0",
             "MLFLOW_ENABLE_ASYNC_LOGGING": "false",
             "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "true" if settings.verbose else "false"}
 

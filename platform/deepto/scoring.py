@@ -45,6 +45,7 @@ def decide(usecase: UseCase, bundle, frame: pd.DataFrame,
     labels = np.array(list(usecase.actions) + ["review"], dtype=object)
     table = pd.DataFrame({
         usecase.id_column: frame[usecase.id_column].to_numpy(),
+        **{column: frame[column].to_numpy() for column in usecase.output_columns},
         "score": probs[:, 1] if probs.shape[1] == 2 else probs.max(axis=1),
         "predicted_class": np.asarray(usecase.class_names, dtype=object)[probs.argmax(axis=1)],
         "decision": labels[np.where(decided == REVIEW, len(usecase.actions), decided)],
@@ -87,7 +88,7 @@ def batch_kpis(usecase: UseCase, bundle, frame: pd.DataFrame, probs: np.ndarray,
     decided = bundle.policy.decide(probs, costs)
     deepto = kpis.process_outcome(decided, labels, costs, eco.review_cost_usd, eco.human_error_rate,
                                   compute + training_share)
-    manual = kpis.manual_outcome(labels, costs, eco.review_cost_usd, eco.human_error_rate)
+    manual = kpis.manual_outcome(labels, costs, eco.manual_case_cost_usd, eco.manual_case_error_rate)
     if baseline is None:
         reference = manual
     else:
@@ -127,6 +128,22 @@ def unlabelled_record(usecase: UseCase, bundle, table: pd.DataFrame, compute_sec
             "platform_cost_usd": compute + fixed_cost_usd, "automation_rate": automated / max(len(table), 1),
             "inputs": {"process": bundle.process, "policy": bundle.policy.to_dict(), "model_version": bundle.version,
                        "compute_seconds": compute_seconds, "fixed_cost_usd": fixed_cost_usd}}
+
+
+def throughput(usecase: UseCase, frame: pd.DataFrame, validation_seconds: float, decide_seconds: float) -> dict:
+    """Cases (and the template's own unit, such as video frames) per second, for validation (reading and
+    checking every file) and for deciding (features and model)."""
+    unit, amount = usecase.work_units(frame) if usecase.work_units else ("cases", float(len(frame)))
+    rates = {"unit": unit, "amount": amount, "validation_per_s": amount / max(validation_seconds, 1e-9),
+             "decide_per_s": amount / max(decide_seconds, 1e-9)}
+    rates["summary"] = (f"{amount:,.0f} {unit}: validated at {rates['validation_per_s']:,.0f}/s, "
+                        f"decided at {rates['decide_per_s']:,.0f}/s")
+    return rates
+
+
+def alerts(usecase: UseCase, table: pd.DataFrame) -> pd.DataFrame:
+    """The decisions that act (block, raise an alarm, call a clinician): what someone must do now."""
+    return table[table["decision"].isin(usecase.actions[1:])]
 
 
 def write_decisions(table: pd.DataFrame, out: Path) -> Path:

@@ -42,7 +42,12 @@ class Preprocessor(Protocol):
 
 
 class Baseline(Protocol):
-    """The process before deep learning: rules or a classical model on hand-crafted features."""
+    """The process before deep learning: rules or a classical model on hand-crafted features.
+
+    A baseline may also carry ``practised_policy`` (a ``deepto.decisions.DecisionPolicy``): how the
+    business runs it today (a motion alarm whose alerts an operator checks). Its cost is then measured
+    as practised instead of with the cheapest policy the platform would choose for its scores.
+    """
 
     description: str
 
@@ -70,6 +75,19 @@ class Economics:
     sources: Mapping[str, str]
     human_error_rate: float = 0.0
     case_cost_usd: Callable[[pd.DataFrame], np.ndarray] | None = None
+    manual_cost_usd: float | None = None
+    """What one case costs in the all-manual process when that is not a review of each case (a guard
+    watching a live wall of screens costs a share of an hour per window); default: review_cost_usd."""
+    manual_error_rate: float | None = None
+    """How often the all-manual process decides a case wrongly; default: human_error_rate."""
+
+    @property
+    def manual_case_cost_usd(self) -> float:
+        return self.review_cost_usd if self.manual_cost_usd is None else self.manual_cost_usd
+
+    @property
+    def manual_case_error_rate(self) -> float:
+        return self.human_error_rate if self.manual_error_rate is None else self.manual_error_rate
 
     def case_costs(self, frame: pd.DataFrame) -> np.ndarray:
         """Cost matrices per case, shape (rows, classes, classes)."""
@@ -157,6 +175,12 @@ class UseCase:
     decision_metrics: Callable[[np.ndarray, np.ndarray], dict[str, float]] | None = None
     """Extra figures of a process's decisions (a class index or REVIEW = -1 per case) against the
     true labels, such as an under-triage rate; recorded for every process beside the four KPIs."""
+    output_columns: tuple[str, ...] = ()
+    """Batch columns copied into every decisions file beside the id (a camera, a file, a time span), so
+    the people acting on a decision see where it applies."""
+    work_units: Callable[[pd.DataFrame], tuple[str, float]] | None = None
+    """What a batch amounts to in the template's own unit, e.g. ("video frames", 36000.0): scoring
+    reports its throughput in that unit besides cases per second."""
     safety: SafetyRule | None = None
     """A rule no price overrules: classes never decided automatically while the model gives certain
     other classes more than a small probability (``deepto.decisions.SafetyRule``); such cases go to review."""
@@ -246,7 +270,8 @@ def check_usecase(usecase: Any) -> list[str]:
         problems.append("cost_matrix_usd needs non-negative costs and zero on the diagonal")
     if eco.baseline_process != MANUAL and eco.baseline_process not in usecase.baselines:
         problems.append(f"baseline_process {eco.baseline_process!r} is neither 'manual' nor a baseline")
-    numeric = ("review_cost_usd", "cpu_core_hour_usd", "gpu_hour_usd", "cases_per_model", "human_error_rate")
+    numeric = ["review_cost_usd", "cpu_core_hour_usd", "gpu_hour_usd", "cases_per_model", "human_error_rate"]
+    numeric += [name for name in ("manual_cost_usd", "manual_error_rate") if getattr(eco, name) is not None]
     for name in numeric:
         if getattr(eco, name) < 0:
             problems.append(f"economics.{name} must not be negative")
