@@ -78,9 +78,23 @@ def process_outcome(
 
 def manual_outcome(labels, case_costs, cost_per_case_usd, error_rate) -> ProcessOutcome:
     """The all-manual process: a person decides every case, at ``cost_per_case_usd`` each, wrong at
-    ``error_rate`` (a review, unless the template's economics say the manual practice is another)."""
-    decisions = np.full(len(labels), REVIEW)
-    return process_outcome(decisions, labels, case_costs, cost_per_case_usd, error_rate)
+    ``error_rate`` (a review, unless the template's economics say the manual practice is another).
+
+    ``error_rate`` may give one rate per true class: a guard watching a wall of screens misses half
+    the intruders yet almost never calls out a guard to an empty yard.
+    """
+    rates = np.asarray(error_rate, dtype=float)
+    if rates.ndim == 0:
+        return process_outcome(np.full(len(labels), REVIEW), labels, case_costs, cost_per_case_usd, float(rates))
+    labels, case_costs = np.asarray(labels, dtype=np.int64), np.asarray(case_costs, dtype=float)
+    if rates.shape != case_costs.shape[-1:]:
+        raise ValueError(f"Give one manual error rate per class ({case_costs.shape[-1]}), got {rates.tolist()}.")
+    parts = [process_outcome(np.full(int(mask.sum()), REVIEW), labels[mask], case_costs[mask], cost_per_case_usd,
+                             float(rates[cls]))
+             for cls, mask in ((c, labels == c) for c in range(len(rates)))]
+    return ProcessOutcome(**{name: sum(getattr(part, name) for part in parts)
+                             for name in ("n_cases", "n_automated", "n_reviews", "wrong_decisions",
+                                          "review_cost_usd", "error_cost_usd")})
 
 
 def compute_cost_usd(seconds, cpu_cores, gpus, cpu_core_hour_usd, gpu_hour_usd) -> float:

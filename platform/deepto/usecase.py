@@ -78,15 +78,17 @@ class Economics:
     manual_cost_usd: float | None = None
     """What one case costs in the all-manual process when that is not a review of each case (a guard
     watching a live wall of screens costs a share of an hour per window); default: review_cost_usd."""
-    manual_error_rate: float | None = None
-    """How often the all-manual process decides a case wrongly; default: human_error_rate."""
+    manual_error_rate: float | tuple[float, ...] | None = None
+    """How often the all-manual process decides a case wrongly, or one rate per true class (people
+    watching live miss events far more often than they raise alarms for nothing); default:
+    human_error_rate."""
 
     @property
     def manual_case_cost_usd(self) -> float:
         return self.review_cost_usd if self.manual_cost_usd is None else self.manual_cost_usd
 
     @property
-    def manual_case_error_rate(self) -> float:
+    def manual_case_error_rate(self) -> float | tuple[float, ...]:
         return self.human_error_rate if self.manual_error_rate is None else self.manual_error_rate
 
     def case_costs(self, frame: pd.DataFrame) -> np.ndarray:
@@ -272,8 +274,11 @@ def check_usecase(usecase: Any) -> list[str]:
         problems.append(f"baseline_process {eco.baseline_process!r} is neither 'manual' nor a baseline")
     numeric = ["review_cost_usd", "cpu_core_hour_usd", "gpu_hour_usd", "cases_per_model", "human_error_rate"]
     numeric += [name for name in ("manual_cost_usd", "manual_error_rate") if getattr(eco, name) is not None]
+    rates = np.atleast_1d(np.asarray(eco.manual_case_error_rate, dtype=float))
+    if len(rates) not in (1, n):
+        problems.append(f"economics.manual_error_rate gives {len(rates)} rates; give one, or one per class ({n})")
     for name in numeric:
-        if getattr(eco, name) < 0:
+        if np.min(getattr(eco, name)) < 0:
             problems.append(f"economics.{name} must not be negative")
         if name not in eco.sources:
             problems.append(f"economics.{name} has no source or reason in economics.sources")

@@ -109,6 +109,19 @@ def test_manual_outcome_multiclass_uses_mean_wrong_cost():
     assert manual.wrong_decisions == pytest.approx(0.1)
 
 
+def test_manual_outcome_with_an_error_rate_per_class():
+    # The ten payments watched by someone who misses 10% of frauds and wrongly flags 1% of legitimate
+    # ones, at $0.50 a payment: $5 of watching + 7 x 0.01 x $20 + 3 x 0.1 x $100 = 5 + 1.4 + 30 = $36.40;
+    # wrong 7 x 0.01 + 3 x 0.1 = 0.37.
+    manual = manual_outcome(LABELS, COSTS, 0.5, (0.01, 0.1))
+    assert (manual.n_cases, manual.n_reviews, manual.n_automated) == (10, 10, 0)
+    assert manual.review_cost_usd == pytest.approx(5.0)
+    assert manual.error_cost_usd == pytest.approx(31.4)
+    assert manual.wrong_decisions == pytest.approx(0.37)
+    with pytest.raises(ValueError, match="one manual error rate per class"):
+        manual_outcome(LABELS, COSTS, 0.5, (0.01, 0.1, 0.2))
+
+
 def test_compute_cost_hand_worked():
     # Half an hour on 4 cores at $0.05 and one GPU at $2.50: 0.5 x (0.20 + 2.50) = $1.35.
     assert compute_cost_usd(1800, 4, 1, 0.05, 2.50) == pytest.approx(1.35)
