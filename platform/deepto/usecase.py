@@ -144,7 +144,7 @@ class UseCase:
     actions: tuple[str, ...]
     """What acting automatically on each class means ("approve", "block"); index 0 is the
     "nothing wrong" class whose automatic decision is to accept."""
-    data_kind: Literal["table", "images", "video", "signals"]
+    data_kind: Literal["table", "images", "video", "signals", "text"]
     batch_format: str
     id_column: str
     label_column: str
@@ -284,6 +284,7 @@ def check_usecase(usecase: Any) -> list[str]:
             problems.append(f"economics.{name} has no source or reason in economics.sources")
     if "cost_matrix_usd" not in eco.sources:
         problems.append("economics.cost_matrix_usd has no source or reason in economics.sources")
+    problems += _expectation_problems(usecase)
     spec = usecase.history
     if spec is not None:
         needed = {spec.entity_column, spec.time_column, usecase.id_column}
@@ -294,6 +295,32 @@ def check_usecase(usecase: Any) -> list[str]:
         if not spec.retention_days > 0:
             problems.append("history.retention_days must be positive")
     return problems
+
+
+def _expectation_problems(usecase: UseCase) -> list[str]:
+    problems = []
+    for labelled, batch in ((True, "training"), (False, "scoring")):
+        try:
+            suite = usecase.expectations(labelled)
+        except Exception as exc:  # a template's bug is reported with the others, never fatal
+            problems.append(f"expectations({labelled}) raised {type(exc).__name__}: {exc}")
+            continue
+        if not suite:
+            problems.append(f"expectations({labelled}) is an empty list, so every {batch} batch would pass unchecked; "
+                            "return the Great Expectations a batch must pass (see the templates' expectations.py)")
+    return problems
+
+
+PLACEHOLDER = "TODO"
+"""A source in ``economics.sources`` starting with this marks a default nobody has checked yet
+(``deepto new`` writes them): the use-case loads and trains, and ``deepto check`` lists each one."""
+
+
+def placeholder_sources(economics: Economics) -> list[str]:
+    """The economics figures whose source is still a placeholder, as sentences saying how to fix each."""
+    return [f"economics.{name} is a placeholder ({text.strip()[:80]!r}): put your business's figure in economics.py "
+            f"and replace the source text by where it comes from (a survey, your ledger, a stated assumption)"
+            for name, text in economics.sources.items() if text.strip().upper().startswith(PLACEHOLDER)]
 
 
 def load_registry(entry_points: Sequence[importlib.metadata.EntryPoint] | None = None) -> Registry:
