@@ -5,7 +5,7 @@ README.md in this folder."""
 
 from deepto.usecase import TrainDefaults, UseCase
 from usecases.cctv_security.baseline import MotionAlarm
-from usecases.cctv_security.batch import BATCH_FORMAT, load_batch
+from usecases.cctv_security.batch import BATCH_FORMAT, load_batch, video_frames
 from usecases.cctv_security.classes import ACTIONS, CLASS_NAMES
 from usecases.cctv_security.clips import CctvClips, transform_batch
 from usecases.cctv_security.economics import ECONOMICS
@@ -44,6 +44,8 @@ USECASE = UseCase(
     smoke_rows=100,
     demo_rows=400,
     decision_metrics=alarm_metrics,
+    output_columns=("camera", "file", "start", "end"),
+    work_units=video_frames,
 )
 
 __all__ = ["USECASE"]

@@ -6,9 +6,14 @@ is foreground. It raises an intrusion alarm when that share stays above a sensit
 a persistence time, and a loitering alarm when activity in the zone (gaps under a second bridged)
 has lasted longer than the camera's limit. Sensitivity and persistence are the two knobs an
 installer turns; here they are chosen on the training windows to maximise the macro F1 of the
-alarm's three outcomes. The alarm's scores are the share of training windows of each class among
-those with the same outcome and a similar activity level, so the platform can choose when to act,
-ignore or send a clip to an operator for the alarm exactly as it does for the model.
+alarm's three outcomes.
+
+Sites run it one way (``practised_policy``): every alarm goes to an operator who verifies the clip,
+and a window the alarm is silent on is never looked at. Its scores say just that: a silent window is
+"nothing" for certain, and an alarmed one carries the share of training windows of each class among
+those with the same alarm and a similar activity level (never certain, as the shares include every
+class's prior), so a top-class policy that acts only on certainty ignores the silent windows and
+sends every alarm to an operator.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import pandas as pd
 from sklearn.metrics import f1_score
 
 from deepto import video
+from deepto.decisions import DecisionPolicy
 from usecases.cctv_security.classes import CLASS_NAMES
 
 ANALYSIS_WIDTH = 160
@@ -56,7 +62,9 @@ def zone_activity(path: str, zone: np.ndarray) -> tuple[np.ndarray, float]:
 class MotionAlarm:
     description = ("motion alarm: OpenCV MOG2 background subtraction, foreground share of the zone above a "
                    "sensitivity for a persistence time, loitering when activity outlasts the camera's limit; "
-                   "both settings fitted on the training windows")
+                   "both settings fitted on the training windows; every alarm verified by an operator")
+    practised_policy = DecisionPolicy("top_class", confidence=1.0)
+    """Act only on a certain score (a silent alarm: ignore); every alarm goes to an operator."""
 
     def __init__(self):
         self.threshold: float | None = None
@@ -90,7 +98,8 @@ class MotionAlarm:
         if self.table is None:
             raise RuntimeError("MotionAlarm.predict_proba() before fit().")
         outcome, level = self._rule(frame, self.threshold, self.persistence_seconds)
-        return self.table[outcome, np.digitize(level, LEVEL_BINS)]
+        silent = np.eye(len(CLASS_NAMES))[0]
+        return np.where((outcome == 0)[:, None], silent, self.table[outcome, np.digitize(level, LEVEL_BINS)])
 
     def outcome(self, frame: pd.DataFrame) -> np.ndarray:
         """What the fitted alarm itself raises per window: 0 nothing, 1 intrusion, 2 loitering."""

@@ -56,7 +56,8 @@ class CameraEntry:
 
 
 def load_batch(path: Path) -> pd.DataFrame:
-    """One row per window: window_id, batch, file, path, camera, start, end, zone, loiter_seconds, label.
+    """One row per window: window_id, batch, file, path, camera, start, end, fps (the file's own), zone,
+    loiter_seconds, label.
 
     Reads each file's header for its duration (no decoding). A file that cannot be opened keeps one
     row with no window, so that validation names it.
@@ -85,9 +86,14 @@ def load_batch(path: Path) -> pd.DataFrame:
         for start, end in spans:
             label = _label(good, start, end) if labelled else None
             rows.append((f"{file}@{start:g}", str(root.resolve()), file, str((root / file).resolve()), camera,
-                         start, end, zone, loiter, label))
-    return pd.DataFrame(rows, columns=["window_id", "batch", "file", "path", "camera", "start", "end", "zone",
+                         start, end, header.fps if header else np.nan, zone, loiter, label))
+    return pd.DataFrame(rows, columns=["window_id", "batch", "file", "path", "camera", "start", "end", "fps", "zone",
                                        "loiter_seconds", "label"])
+
+
+def video_frames(frame: pd.DataFrame) -> tuple[str, float]:
+    """What a batch amounts to for throughput figures: the cameras' own frames in its windows."""
+    return "video frames", float(np.nansum((frame["end"] - frame["start"]) * frame["fps"]))
 
 
 def list_files(root: Path) -> list[str]:

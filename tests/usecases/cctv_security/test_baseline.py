@@ -55,3 +55,15 @@ def test_the_alarm_outcome_is_what_it_raises(recording):
     frame, labels = recording
     alarm = MotionAlarm().fit(frame, labels, np.arange(len(frame)))
     assert alarm.outcome(frame).tolist() == labels.tolist()
+
+
+def test_as_practised_every_alarm_goes_to_an_operator_and_silence_is_ignored(recording):
+    from deepto.decisions import REVIEW
+
+    frame, labels = recording
+    alarm = MotionAlarm().fit(frame, labels, np.arange(len(frame)))
+    probs = alarm.predict_proba(frame)
+    raised = alarm.outcome(frame) > 0
+    assert (probs[raised].max(axis=1) < 1).all() and (probs[~raised] == [1, 0, 0]).all()
+    decided = alarm.practised_policy.decide(probs)
+    assert decided.tolist() == np.where(raised, REVIEW, 0).tolist()

@@ -101,3 +101,13 @@ def test_alarm_metrics_worked_by_hand():
     assert figures["loitering_recall"] == 1 / 2
     assert figures["false_dispatch_rate"] == 1 / 4
     assert figures["operator_share"] == 2 / 10
+
+
+def test_throughput_counts_the_cameras_own_frames(small_batch):
+    from usecases.cctv_security.batch import video_frames
+
+    frame = load_batch(small_batch)
+    unit, amount = video_frames(frame)
+    assert unit == "video frames"
+    assert amount == pytest.approx(((frame["end"] - frame["start"]) * frame["fps"]).sum())
+    assert frame["fps"].between(5, 12.5).all() and amount > 16 * 2 * 5
