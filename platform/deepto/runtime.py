@@ -10,22 +10,43 @@ import contextlib
 import io
 import logging
 import os
-import warnings
 
 from deepto.settings import Settings
 
 
-def configure_logging(settings: Settings) -> None:
-    """Show users the stages and results, not the libraries' internal chatter (unless verbose).
+CHATTY_LOGGERS = ("alembic", "great_expectations", "mlflow", "ray", "py.warnings", "urllib3", "httpx", "filelock",
+                  "matplotlib", "numexpr", "torch.distributed")
+"""Libraries that report their internals at INFO or WARNING; users see Deepto's stages and results."""
+SELF_LEVELLED_LOGGERS = ("great_expectations.data_context.types.base",)
+"""Loggers that set their own level when their module is imported (after this runs): a filter holds them."""
 
-    Libraries set their own logger levels when imported, so a global ceiling is the only switch
-    that holds; failures still reach the user as exceptions, printed once by the CLI.
+
+class _Floor(logging.Filter):
+    def __init__(self, level: int):
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= self.level
+
+
+def configure_logging(settings: Settings) -> None:
+    """Quiet by levels on the loggers that talk, not by silencing the process: an error anywhere still
+    shows, and ``--verbose`` brings every library's own log back.
+
+    Libraries that set their own level when imported read it from their variables instead
+    (PREFECT_LOGGING_LEVEL, MLFLOW_LOGGING_LEVEL: see :func:`library_defaults`); Python warnings
+    become records of the ``py.warnings`` logger, shown only when verbose.
     """
-    if settings.verbose:
-        logging.disable(logging.NOTSET)
-        return
-    logging.disable(logging.CRITICAL)
-    warnings.filterwarnings("ignore")
+    level = logging.INFO if settings.verbose else logging.ERROR
+    logging.captureWarnings(not settings.verbose)
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+    for name in SELF_LEVELLED_LOGGERS:
+        logger = logging.getLogger(name)
+        for old in [f for f in logger.filters if isinstance(f, _Floor)]:
+            logger.removeFilter(old)
+        logger.addFilter(_Floor(level))
 
 
 @contextlib.contextmanager
@@ -75,7 +96,7 @@ def library_defaults(settings: Settings) -> dict[str, str]:
     return {"RAY_DATA_DISABLE_PROGRESS_BARS": "0" if settings.verbose else "1", "GX_ANALYTICS_ENABLED": "false",
             "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
             "RAY_AIR_NEW_OUTPUT": "1" if settings.verbose else "0",
-            "MLFLOW_ENABLE_ASYNC_LOGGING": "false",
+            "MLFLOW_ENABLE_ASYNC_LOGGING": "false", "MLFLOW_LOGGING_LEVEL": "INFO" if settings.verbose else "ERROR",
             "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "true" if settings.verbose else "false"}
 
 

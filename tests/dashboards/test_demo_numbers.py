@@ -4,7 +4,6 @@ renders, and the headline numbers are what `deepto kpis --json` reports for the 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import subprocess
@@ -45,8 +44,6 @@ def demo(session_home, ray_session, prefect_server, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DEEPTO_DATABASE_URL", url)
         result = CliRunner().invoke(app, ["demo", "--quick", "--workers", "2"])
-        # The quiet CLI switches logging off for its process; the rest of the session needs it back.
-        logging.disable(logging.NOTSET)
         assert result.exit_code == 0, result.output
         installed = load_registry().usecases
         champions = {name for name in installed if champion(name) is not None}

@@ -126,7 +126,6 @@ def test_every_refuses_what_is_not_a_span(text):
 
 
 def test_stack_up_off_loopback_warns_that_the_services_are_reachable(tmp_path, monkeypatch):
-    import logging
     import os
 
     from typer.testing import CliRunner
@@ -144,7 +143,6 @@ def test_stack_up_off_loopback_warns_that_the_services_are_reachable(tmp_path, m
     finally:
         os.environ.clear()
         os.environ.update(environ)
-        logging.disable(logging.NOTSET)  # the quiet CLI switches logging off for its process
     assert started == ["127.0.0.1", "0.0.0.0"]
     assert "warning" not in loopback.output
     assert "warning" in exposed.output and "reachable from the network" in exposed.output
