@@ -316,11 +316,9 @@ PLACEHOLDER = "TODO"
 (``deepto new`` writes them): the use-case loads and trains, and ``deepto check`` lists each one."""
 
 
-def placeholder_sources(economics: Economics) -> list[str]:
-    """The economics figures whose source is still a placeholder, as sentences saying how to fix each."""
-    return [f"economics.{name} is a placeholder ({text.strip()[:80]!r}): put your business's figure in economics.py "
-            f"and replace the source text by where it comes from (a survey, your ledger, a stated assumption)"
-            for name, text in economics.sources.items() if text.strip().upper().startswith(PLACEHOLDER)]
+def placeholder_sources(economics: Economics) -> dict[str, str]:
+    """The economics figures whose source is still a placeholder, with that source text."""
+    return {name: text for name, text in economics.sources.items() if text.strip().upper().startswith(PLACEHOLDER)}
 
 
 def load_registry(entry_points: Sequence[importlib.metadata.EntryPoint] | None = None) -> Registry:
