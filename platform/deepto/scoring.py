@@ -54,6 +54,8 @@ def decide(usecase: UseCase, bundle, frame: pd.DataFrame,
         "model_version": bundle.version,
         "model": bundle.process,
     })
+    if usecase.case_notes is not None:
+        table["note"] = list(usecase.case_notes(frame))
     return table, probs, seconds
 
 

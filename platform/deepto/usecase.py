@@ -180,6 +180,11 @@ class UseCase:
     output_columns: tuple[str, ...] = ()
     """Batch columns copied into every decisions file beside the id (a camera, a file, a time span), so
     the people acting on a decision see where it applies."""
+    case_notes: Callable[[pd.DataFrame], Sequence[str]] | None = None
+    """One note per case for the decisions file (which inputs were missing, what the replaced process
+    saw): what a person acting on the decision should know about it."""
+    batch_notes: Callable[[pd.DataFrame], Sequence[str]] | None = None
+    """Lines every validation report carries, passed or refused (the share of each input missing)."""
     work_units: Callable[[pd.DataFrame], tuple[str, float]] | None = None
     """What a batch amounts to in the template's own unit, e.g. ("video frames", 36000.0): scoring
     reports its throughput in that unit besides cases per second."""

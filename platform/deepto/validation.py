@@ -41,13 +41,17 @@ class ValidationReport:
     n_rows: int | None
     failures: list[Failure]
     n_expectations: int
+    notes: list[str] = field(default_factory=list)
+    """What the use-case reports of every batch, passed or refused (its ``batch_notes``)."""
 
     @property
     def summary(self) -> str:
         if self.success:
-            return f"{self.batch_path}: {self.n_rows} rows passed {self.n_expectations} expectations."
-        lines = [f"{self.batch_path} was refused: {len(self.failures)} check(s) failed."]
-        lines += [f"  - {f.message}" for f in self.failures]
+            lines = [f"{self.batch_path}: {self.n_rows} rows passed {self.n_expectations} expectations."]
+        else:
+            lines = [f"{self.batch_path} was refused: {len(self.failures)} check(s) failed."]
+            lines += [f"  - {f.message}" for f in self.failures]
+        lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -115,7 +119,8 @@ def run_expectations(usecase: UseCase, frame: pd.DataFrame, labelled: bool, batc
         if key not in seen:
             seen.add(key)
             unique.append(failure)
-    return ValidationReport(usecase.name, batch_path, not unique, len(profile), unique, len(expectations))
+    notes = list(usecase.batch_notes(frame)) if usecase.batch_notes is not None else []
+    return ValidationReport(usecase.name, batch_path, not unique, len(profile), unique, len(expectations), notes)
 
 
 def quarantine(batch_path: Path, report: ValidationReport, quarantine_dir: Path) -> Path:

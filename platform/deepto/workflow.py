@@ -99,7 +99,7 @@ def prepare(usecase: UseCase, frame: pd.DataFrame, seed: int = 0) -> Prepared:
 
 def train_config(usecase: UseCase, prepared: Prepared, options: TrainOptions) -> training.TrainConfig:
     defaults = usecase.training
-    workers = options.workers or training.default_workers(options.use_gpu)
+    workers, cpus = (options.workers, 1) if options.workers else training.default_placement(options.use_gpu)
     weights = None
     if defaults.class_weighting:
         # Square-root inverse frequency: rare classes count more without drowning the common one.
@@ -112,7 +112,7 @@ def train_config(usecase: UseCase, prepared: Prepared, options: TrainOptions) ->
         learning_rate=options.learning_rate or defaults.learning_rate, weight_decay=defaults.weight_decay,
         patience=defaults.patience, class_weights=weights,
         model_params={**defaults.model, **options.model_params}, seed=options.seed, monitor=defaults.monitor,
-        placement="PACK" if options.use_gpu else "SPREAD",
+        placement="PACK" if options.use_gpu else "SPREAD", cpus_per_worker=cpus,
     )
 
 
@@ -142,7 +142,7 @@ def validation_objective(usecase: UseCase, prepared: Prepared) -> ValidationCost
     _, val_idx, _ = prepared.split
     eco = usecase.economics
     return ValidationCost(prepared.labels[val_idx], eco.case_costs(prepared.frame.iloc[val_idx]),
-                          eco.review_cost_usd, eco.human_error_rate)
+                          eco.review_cost_usd, eco.human_error_rate, usecase.safety)
 
 
 @dataclass(frozen=True)
@@ -154,14 +154,16 @@ class ValidationCost:
     case_costs: np.ndarray
     review_cost_usd: float
     human_error_rate: float
+    safety: Any = None
+    """The use-case's SafetyRule, in force in every policy priced here as in evaluation."""
 
     def __call__(self, probs: np.ndarray) -> float:
         _, priced = decisions.select_policy(probs, self.labels, self.case_costs, self.review_cost_usd,
-                                            self.human_error_rate)
+                                            self.human_error_rate, safety=self.safety)
         if priced:
             return min(priced.values())
         policy = decisions.choose_policy(probs, self.labels, self.case_costs, self.review_cost_usd,
-                                         self.human_error_rate)
+                                         self.human_error_rate, safety=self.safety)
         outcome = decisions.expected_costs(policy.decide(probs, self.case_costs), self.labels, self.case_costs,
                                            self.review_cost_usd, self.human_error_rate)
         return float(outcome.total_cost_usd.sum())

@@ -12,7 +12,7 @@ from usecases.medical_triage.expectations import expectations
 from usecases.medical_triage.features import TRANSFORM, TriagePreprocessor
 from usecases.medical_triage.generator import generate_batch
 from usecases.medical_triage.model import DEFAULTS, build_model
-from usecases.medical_triage.notes import triage_metrics
+from usecases.medical_triage.notes import input_notes, missingness_lines, triage_metrics
 from usecases.medical_triage.profile import profile
 
 USECASE = UseCase(
@@ -43,6 +43,8 @@ USECASE = UseCase(
     smoke_rows=800,
     demo_rows=4000,
     decision_metrics=triage_metrics,
+    case_notes=input_notes,
+    batch_notes=missingness_lines,
     safety=SAFETY,
 )
 

@@ -32,6 +32,13 @@ def missingness(frame: pd.DataFrame) -> dict[str, float]:
     return {column: float(share) for column, share in missing_inputs(frame).mean().items()}
 
 
+def missingness_lines(frame: pd.DataFrame) -> list[str]:
+    """The validation report's lines on missing inputs, every batch: "respiratory_rate missing in 12.0% of visits"."""
+    shares = missingness(frame)
+    lines = [f"{column} missing in {share:.1%} of visits" for column, share in shares.items() if share > 0]
+    return lines or ["every input is present in every visit"]
+
+
 def input_notes(frame: pd.DataFrame) -> list[str]:
     """Per visit: "missing: respiratory_rate, spo2, ecg_path; NEWS2 3 on 4 of 6 parameters"."""
     missing = missing_inputs(frame)

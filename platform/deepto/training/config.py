@@ -42,8 +42,10 @@ class TrainConfig:
     placement: str = "SPREAD"
     """Ray's placement of the workers: SPREAD over nodes (CPU training: more nodes, more memory
     bandwidth, and a node's death takes fewer workers with it) or PACK (GPUs: DDP inside one machine)."""
+    cpus_per_worker: int = 1
+    """CPUs Ray reserves for each worker (its torch threads too, unless threads_per_worker says otherwise)."""
     threads_per_worker: int | None = None
-    """Torch intra-op threads per worker; default: the CPUs Ray gives the worker."""
+    """Torch intra-op threads per worker; default: cpus_per_worker on Ray workers."""
     cache_max_bytes: int = CACHE_MAX_BYTES
 
     def __post_init__(self):

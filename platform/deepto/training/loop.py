@@ -46,8 +46,7 @@ def fit(session: Session, build_model: Callable[..., Any], meta: Mapping[str, An
 
     if config.monitor == "val_cost" and objective is None:
         raise ValueError("monitor='val_cost' needs an objective that prices the validation cases.")
-    if config.threads_per_worker:
-        torch.set_num_threads(config.threads_per_worker)
+    torch.set_num_threads(config.threads_per_worker or config.cpus_per_worker)
     torch.manual_seed(config.seed)
     model = session.prepare(build_model(meta, **config.model_params))
     core = getattr(model, "module", model)

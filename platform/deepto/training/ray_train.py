@@ -47,14 +47,23 @@ def to_dataset(arrays: Mapping[str, np.ndarray], labels: np.ndarray | None = Non
     return ray.data.from_arrow(pa.table(columns))
 
 
-def default_workers(use_gpu: bool) -> int:
-    """One worker per GPU, or per physical core locally, or per cluster CPU minus the driver's."""
+def default_placement(use_gpu: bool) -> tuple[int, int]:
+    """(workers, CPUs per worker) when the user names no worker count.
+
+    GPUs: one worker per GPU. CPUs: one worker per node, each with its node's cores as torch threads:
+    on one machine a single process using every core trains faster than single-threaded DDP workers
+    (no gradient exchange, one copy of the model; see benchmarks/). Each node keeps CPUs for Ray Data
+    and the driver: one, or two on a lone local node (which Deepto starts with two spare CPUs).
+    """
     import ray
 
-    resources = ray.cluster_resources()
     if use_gpu:
-        return max(1, int(resources.get("GPU", 0)))
-    return max(1, min(os.cpu_count() or 1, int(resources.get("CPU", 1)) - 1))
+        return max(1, int(ray.cluster_resources().get("GPU", 0))), 1
+    nodes = [node["Resources"]["CPU"] for node in ray.nodes() if node["Alive"] and node["Resources"].get("CPU")]
+    if not nodes:
+        return 1, 1
+    spare = 2 if len(nodes) == 1 else 1
+    return len(nodes), max(1, min(int(min(nodes)) - spare, os.cpu_count() or 1))
 
 
 def check_gpu_request(use_gpu: bool, workers: int) -> None:
@@ -84,6 +93,8 @@ def make_trainer(build_model: Callable[..., Any], meta: Mapping[str, Any], train
         train_loop_config={"build_model": build_model, "meta": dict(meta), "config": config, "progress": progress,
                            "objective": objective},
         scaling_config=ray.train.ScalingConfig(num_workers=config.workers, use_gpu=config.use_gpu,
+                                               resources_per_worker={"CPU": config.cpus_per_worker,
+                                                                     **({"GPU": 1} if config.use_gpu else {})},
                                                placement_strategy=config.placement),
         run_config=ray.train.RunConfig(
             name=run_name,
@@ -118,7 +129,8 @@ def train_model(build_model: Callable[..., Any], meta: Mapping[str, Any], train_
     state = load_state(result.checkpoint)
     return TrainResult(
         state_dict=state["best_model"], history=state["history"], best_epoch=state["best_epoch"], wall_seconds=wall,
-        cpu_core_seconds=wall * config.workers, gpu_seconds=wall * config.workers if config.use_gpu else 0.0,
+        cpu_core_seconds=wall * config.workers * config.cpus_per_worker,
+        gpu_seconds=wall * config.workers if config.use_gpu else 0.0,
         checkpoint_path=result.checkpoint.path, placement=placement,
     )
 

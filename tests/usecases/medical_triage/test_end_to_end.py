@@ -11,6 +11,7 @@ import pytest
 
 from deepto import runtime, tracking
 from deepto.settings import get_settings
+from deepto.store import Store
 from deepto.workflow import TrainOptions
 from usecases.medical_triage.batch import OPTIONAL
 from usecases.medical_triage.classes import ACTIONS, CRITICAL, FAST_TRACK, SAFETY
@@ -72,11 +73,14 @@ def test_a_batch_without_any_optional_column_is_scored_and_its_gaps_named(champi
     pd.read_csv(batch / "visits.csv").drop(columns=list(OPTIONAL)).to_csv(bare, index=False)
     decisions = score(bare, tmp_path / "decisions.csv")
     assert len(decisions) == 120
-    # What the decision file should carry per visit once the platform writes template notes (see README).
-    notes = input_notes(triage.load_batch(bare))
+    notes = decisions["note"].tolist()
+    assert notes == input_notes(triage.load_batch(bare))
     optional_inputs = {c for c in OPTIONAL if c != "ecg_sampling_rate_hz"}
     assert all(optional_inputs <= set(note.split(";")[0].removeprefix("missing: ").split(", ")) for note in notes)
     assert all(" of 6 parameters" in note for note in notes)
+    # Every validation report says what is missing, passed or not.
+    report = Store(get_settings().db_url).validation_reports(usecase=triage.name, limit=1)[0]
+    assert "respiratory_rate missing in 100.0% of visits" in report["summary"]
     # NEWS2 on what is there scores the labelled batch's baseline process without error.
     baseline = champion.baseline(runtime.ensure_mlflow(get_settings()))
     if baseline is not None:
