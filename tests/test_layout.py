@@ -16,3 +16,19 @@ def test_platform_is_the_standard_library_module():
 def test_platform_folder_is_not_a_package():
     assert not (ROOT / "platform" / "__init__.py").exists()
     assert not (ROOT / "tests" / "platform").exists()
+
+
+CONSUMERS = ("pipelines", "dashboards", "usecases", "deepto_cli")
+
+
+def test_the_library_imports_none_of_its_consumers():
+    """`deepto` is usable as a library: flows, dashboards, templates and the CLI import it, never the reverse."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "platform" / "deepto").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            offenders += [f"{path.relative_to(ROOT)}: {name}" for name in names if name.split(".")[0] in CONSUMERS]
+    assert offenders == []

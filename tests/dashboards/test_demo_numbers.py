@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from deepto import formatting as fmt
 from deepto import runtime, tracking
-from deepto.cli import app
+from deepto_cli import app
 from deepto.settings import get_settings
 from deepto.store import Store
 from deepto.usecase import load_registry

@@ -130,7 +130,7 @@ def test_stack_up_off_loopback_warns_that_the_services_are_reachable(tmp_path, m
 
     from typer.testing import CliRunner
 
-    from deepto.cli import app
+    from deepto_cli import app
     from deepto.stack.core import Stack
 
     started = []

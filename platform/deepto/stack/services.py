@@ -254,7 +254,7 @@ def _dashboard(layout: Layout, ports: dict[str, dict[str, int]]) -> Service:
            **runtime.credential_environment(settings), "DEEPTO_DASHBOARD_USER": creds.dashboard_user,
            "DEEPTO_DASHBOARD_PASSWORD_HASH": hash_password(creds.dashboard_password),
            "DEEPTO_DASHBOARD_ROLE": "admin"}
-    command = [sys.executable, "-m", "deepto.cli", "dashboard", "--host", layout.host, "--port", str(port)]
+    command = [sys.executable, "-m", "deepto_cli", "dashboard", "--host", layout.host, "--port", str(port)]
     url = f"http://{layout.client_host}:{port}"
     return Service("dashboard", command, env, ports["dashboard"], url, _ok(f"{url}/_stcore/health"),
                    ("prefect-server",))

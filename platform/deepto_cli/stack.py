@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from deepto.console import console, detail
+from deepto_cli import common
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show Ray's, Prefect's and MLflow's own logs.")]
 
 stack_app = typer.Typer(
     help="The team stack on one host: PostgreSQL-backed MLflow (with logins) and Prefect (with a worker), "
@@ -22,10 +22,9 @@ stack_app = typer.Typer(
 
 
 def _stack(verbose: bool):
-    from deepto import cli
     from deepto.stack.core import Stack
 
-    return Stack(cli._settings(verbose))
+    return Stack(common.load_settings(verbose))
 
 
 def _print_status(statuses) -> None:
@@ -45,14 +44,12 @@ def up(
     ray_nodes: Annotated[int, typer.Option("--ray-nodes", min=1, help="Ray worker nodes besides the head.")] = 2,
     host: Annotated[str, typer.Option(help="Address the services listen on; anything but 127.0.0.1 exposes them "
                                            "to the network (behind their logins).")] = "127.0.0.1",
-    verbose: Verbose = False,
+    verbose: common.Verbose = False,
 ) -> None:
     """Start the stack (or what of it is not running); from then on every deepto command uses it.
 
     Credentials are made on the first `up` and kept in DEEPTO_HOME/stack/credentials.toml (mode 0600).
     """
-    from deepto import cli
-
     def action():
         if host not in LOOPBACK:
             console.print(f"[bold yellow]warning:[/] listening on {host}: the services are reachable from the "
@@ -62,26 +59,22 @@ def up(
         console.print(f"[green]stack up[/] in {time.monotonic() - started:.0f} s; every `deepto` command now uses it. "
                       f"Logins: {stack.credentials_file} (private). `deepto stack down` returns to embedded mode.")
 
-    cli._run(action, verbose)
+    common.run(action, verbose)
 
 
 @stack_app.command("down")
-def down(verbose: Verbose = False) -> None:
+def down(verbose: common.Verbose = False) -> None:
     """Stop every process `stack up` started; deepto commands return to embedded mode (data is kept)."""
-    from deepto import cli
-
     def action():
         stopped = _stack(verbose).down(on_event=detail)
         console.print(f"stopped {len(stopped)} service(s); embedded mode" if stopped else "the stack was not up")
 
-    cli._run(action, verbose)
+    common.run(action, verbose)
 
 
 @stack_app.command("status")
 def status() -> None:
     """Each service's URL, pid and health; exits 1 unless all are healthy."""
-    from deepto import cli
-
     def action():
         statuses = _stack(False).status()
         if not statuses:
@@ -91,7 +84,7 @@ def status() -> None:
         if not all(s.healthy for s in statuses):
             raise typer.Exit(1)
 
-    cli._run(action, False)
+    common.run(action, False)
 
 
 def schedule_command(
@@ -117,13 +110,11 @@ def schedule_command(
 
       deepto schedule rm fraud-detection-score-inbox
     """
-    from deepto import cli
-
     def action():
         from deepto.errors import ConfigError
         from deepto.schedules import deployments
 
-        settings = cli._settings(False)
+        settings = common.load_settings(False)
         if target == "ls":
             return _list(deployments.list_schedules(settings))
         if target == "rm":
@@ -131,7 +122,7 @@ def schedule_command(
                 raise ConfigError("Name the schedule to remove: `deepto schedule rm NAME` (see `deepto schedule ls`).")
             deployments.remove_schedule(settings, name)
             return console.print(f"removed {name}")
-        case = cli._registry().get(target)
+        case = common.usecase_registry().get(target)
         if (retrain is None) == (score_inbox is None):
             raise ConfigError("Give one of --retrain CRON or --score-inbox DIR.")
         if score_inbox is not None:
@@ -152,7 +143,7 @@ def schedule_command(
         console.print(f"[green]{made}[/]: {what}, run by the stack's worker; "
                       f"runs in the Prefect UI at {settings.prefect_api_url.removesuffix('/api')}")
 
-    cli._run(action, False)
+    common.run(action, False)
 
 
 def _checked(kind: str, params: dict) -> dict:

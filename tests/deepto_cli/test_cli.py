@@ -19,7 +19,8 @@ def deepto(*args: str, home: Path, timeout: int = 600) -> subprocess.CompletedPr
     return subprocess.run([DEEPTO, *args], capture_output=True, text=True, env=env, timeout=timeout)
 
 
-@pytest.mark.parametrize("command", ["", "usecases", "generate", "validate", "train", "score", "kpis", "demo", "dashboard"])
+@pytest.mark.parametrize("command", ["", "usecases", "generate", "validate", "train", "tune", "curve", "score", "kpis",
+                                     "runs", "demo", "dashboard", "stack", "schedule"])
 def test_every_command_has_help_with_an_example(command, tmp_path):
     result = deepto(*([command] if command else []), "--help", home=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -1,0 +1,3 @@
+from deepto_cli import app
+
+app()
