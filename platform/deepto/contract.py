@@ -77,7 +77,7 @@ class _Batch:
 
 
 def check_installed(name: str, workdir: Path | None = None, rows: int | None = None,
-                    on_result: Callable[[Result], None] | None = None) -> Report:
+                    on_result: Callable[[Result], None] | None = None, raise_errors: bool = False) -> Report:
     """The kit on an installed use-case, found through its entry point like every command finds it."""
     registry = load_registry()
     if name in registry.errors:
@@ -86,12 +86,13 @@ def check_installed(name: str, workdir: Path | None = None, rows: int | None = N
         if on_result:
             on_result(result)
         return Report(name, [result])
-    return check(registry.get(name), workdir, rows, on_result)
+    return check(registry.get(name), workdir, rows, on_result, raise_errors)
 
 
 def check(usecase: UseCase, workdir: Path | None = None, rows: int | None = None,
-          on_result: Callable[[Result], None] | None = None) -> Report:
-    """Run every check (in ``workdir``, else a temporary folder); each result goes to ``on_result`` as it comes."""
+          on_result: Callable[[Result], None] | None = None, raise_errors: bool = False) -> Report:
+    """Run every check (in ``workdir``, else a temporary folder); each result goes to ``on_result`` as it comes.
+    An exception in the template's code fails its check, or with ``raise_errors`` stops the kit with it."""
     report = Report(getattr(usecase, "name", "?"))
 
     def add(result: Result) -> None:
@@ -105,29 +106,35 @@ def check(usecase: UseCase, workdir: Path | None = None, rows: int | None = None
         return report
     with tempfile.TemporaryDirectory(prefix="deepto-check-") as scratch:
         folder = Path(workdir or scratch)
-        batch = _attempt("generated batch", add, generated_batch, usecase, folder, rows or usecase.smoke_rows)
+        attempt = _attempt(add, raise_errors)
+        batch = attempt("generated batch", generated_batch, usecase, folder, rows or usecase.smoke_rows)
         if batch is None:
             return report
-        _attempt("spoiled batches refused", add, spoiled_batches_refused, usecase, batch, folder)
-        _attempt("unlabelled batch accepted", add, unlabelled_batch_accepted, usecase, batch, folder)
-        _attempt("economics", add, economics_price_every_case, usecase, batch)
-        _attempt("preprocessor", add, preprocessor_round_trips, usecase, batch)
-        _attempt("smoke train and score", add, smoke_train_and_score, usecase, batch)
+        attempt("spoiled batches refused", spoiled_batches_refused, usecase, batch, folder)
+        attempt("unlabelled batch accepted", unlabelled_batch_accepted, usecase, batch, folder)
+        attempt("economics", economics_price_every_case, usecase, batch)
+        attempt("preprocessor", preprocessor_round_trips, usecase, batch)
+        attempt("smoke train and score", smoke_train_and_score, usecase, batch)
     return report
 
 
-def _attempt(name: str, add, function, *args):
-    """Run one check; an exception in a template's code is that check's failure, with what it raised."""
-    try:
-        results, value = function(*args)
-    except Exception as exc:  # the kit reports a broken template, it must not crash on one
-        add(Result(name, "failed", f"raised {type(exc).__name__}: {exc}",
-                   "run it with --verbose (or in a test) for the traceback; the check's docstring in "
-                   "deepto/contract.py says what it calls"))
-        return None
-    for result in results:
-        add(result)
-    return value
+def _attempt(add, raise_errors: bool):
+    def attempt(name: str, function, *args):
+        """Run one check; an exception in a template's code is that check's failure, with what it raised."""
+        try:
+            results, value = function(*args)
+        except Exception as exc:  # the kit reports a broken template, it must not crash on one
+            if raise_errors:
+                raise
+            add(Result(name, "failed", f"raised {type(exc).__name__}: {exc}",
+                       "run `deepto check` with --verbose for the traceback; deepto/contract.py says what each "
+                       "check calls"))
+            return None
+        for result in results:
+            add(result)
+        return value
+
+    return attempt
 
 
 def declaration(usecase: UseCase) -> list[Result]:
@@ -209,11 +216,16 @@ def preprocessor_round_trips(usecase: UseCase, batch: _Batch) -> tuple[list[Resu
     head = batch.frame.iloc[:50]
     restored = usecase.load_preprocessor(json.loads(json.dumps(fitted.to_dict())))
     expected, again = fitted.transform(head), restored.transform(head)
-    differ = [k for k in expected if k not in again or not np.array_equal(np.asarray(expected[k]), np.asarray(again[k]))]
+    differ = [k for k in expected if k not in again or not _same(np.asarray(expected[k]), np.asarray(again[k]))]
     if differ:
         return [Result("preprocessor", "failed", f"inputs {differ} differ after to_dict -> JSON -> load_preprocessor",
                        "to_dict must keep everything fit() learned, and load_preprocessor restore it")], None
     return [Result("preprocessor", "passed", f"inputs {sorted(expected)} survive to_dict, JSON and load_preprocessor")], None
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal arrays, a missing value (NaN) matching a missing value."""
+    return np.array_equal(a, b, equal_nan=a.dtype.kind in "fc" and b.dtype.kind in "fc")
 
 
 def smoke_train_and_score(usecase: UseCase, batch: _Batch, epochs: int = SMOKE_EPOCHS) -> tuple[list[Result], None]:

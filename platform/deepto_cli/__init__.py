@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from deepto_cli import data, models, reports, stack
+from deepto_cli import authoring, data, models, reports, stack
 
 app = typer.Typer(
     help="Deepto: deep learning turned into measured business value.\n\n"
@@ -20,7 +20,7 @@ app = typer.Typer(
     add_completion=False,
 )
 for command in (data.usecases, data.generate, data.validate, models.train, models.tune, models.curve, models.score,
-                reports.kpis, reports.runs, reports.demo, reports.dashboard):
+                reports.kpis, reports.runs, reports.demo, reports.dashboard, authoring.new, authoring.check):
     app.command()(command)
 app.add_typer(stack.stack_app, name="stack")
 app.command("schedule")(stack.schedule_command)
