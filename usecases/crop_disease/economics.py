@@ -8,6 +8,7 @@ figures are for a smallholder vegetable plot; a service sets its own through the
 
 from __future__ import annotations
 
+from deepto import prices
 from deepto.usecase import MANUAL, Economics
 from usecases.crop_disease.classes import CLASS_NAMES
 
@@ -69,15 +70,6 @@ SOURCES = {
         "plus a week's yield loss on a $600 plot while the real disease goes untreated, less what the "
         "wrong action still controls (WEEKLY_LOSS_SHARE, CROSS_PROTECTION in economics.py)."
     ),
-    # The same compute prices as the other templates, so that dashboards compare like with like.
-    "cpu_core_hour_usd": (
-        "AWS on-demand m7g.large in us-east-1, $0.0816/h for 2 vCPUs = $0.0408 per vCPU-hour "
-        "(factualminds.com, 'Amazon EC2 On-Demand Pricing', 2026)."
-    ),
-    "gpu_hour_usd": (
-        "AWS on-demand g5.xlarge (one NVIDIA A10G) in us-east-1, $1.006/h (same source): a 64 px CNN needs "
-        "no larger GPU; set the price of the GPUs you actually rent."
-    ),
     "cases_per_model": (
         "A model is retrained each growing season; a regional service answering about 500 photos a "
         "day over a 100-day season serves 50,000 photos with one model."
@@ -97,10 +89,10 @@ SOURCES = {
 ECONOMICS = Economics(
     review_cost_usd=REVIEW_COST_USD,
     cost_matrix_usd=cost_matrix(),
-    cpu_core_hour_usd=0.0408,
-    gpu_hour_usd=1.006,
+    cpu_core_hour_usd=prices.CPU_CORE_HOUR_USD,
+    gpu_hour_usd=prices.GPU_HOUR_USD,
     cases_per_model=50_000,
     baseline_process=MANUAL,
-    sources=SOURCES,
+    sources={**SOURCES, **prices.SOURCES},
     human_error_rate=HUMAN_ERROR_RATE,
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from deepto import prices
 from deepto.usecase import Economics
 
 REVIEW_MINUTES = 6
@@ -58,14 +59,6 @@ SOURCES = {
         f"interchange and fees) + the lost interchange, {INTERCHANGE_RATE:.2%} + ${INTERCHANGE_FIXED_USD:.2f} "
         "(Visa CPS Retail 1.51% + $0.10, Mastercard consumer 1.65% + $0.10, clearlypayments.com/interchange-rates-in-usa)."
     ),
-    "cpu_core_hour_usd": (
-        "AWS on-demand m7g.large in us-east-1, $0.0816/h for 2 vCPUs = $0.0408 per vCPU-hour "
-        "(factualminds.com, 'Amazon EC2 On-Demand Pricing', 2026)."
-    ),
-    "gpu_hour_usd": (
-        "AWS on-demand g5.xlarge (one NVIDIA A10G) in us-east-1, $1.006/h (same source): this model is small, "
-        "so the cheapest GPU instance is the right price; set the price of the GPUs you actually rent."
-    ),
     "cases_per_model": (
         "One model serves a month of transactions before it is retrained: a mid-sized card portfolio of about "
         "40,000 active cards at about 25 transactions a card a month = 1,000,000 transactions."
@@ -82,11 +75,11 @@ ECONOMICS = Economics(
         (0.0, round(float(friction_usd(np.float64(TYPICAL_AMOUNT_USD))), 2)),
         (TYPICAL_AMOUNT_USD + FRAUD_CLAIM_USD, 0.0),
     ),
-    cpu_core_hour_usd=0.0408,
-    gpu_hour_usd=1.006,
+    cpu_core_hour_usd=prices.CPU_CORE_HOUR_USD,
+    gpu_hour_usd=prices.GPU_HOUR_USD,
     cases_per_model=1_000_000,
     baseline_process="rules",
-    sources=SOURCES,
+    sources={**SOURCES, **prices.SOURCES},
     human_error_rate=0.03,
     case_cost_usd=case_cost_usd,
 )

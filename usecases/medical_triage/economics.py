@@ -9,6 +9,7 @@ own (wages, incident data, claims history).
 
 from __future__ import annotations
 
+from deepto import prices
 from deepto.usecase import Economics
 
 TRIAGE_MINUTES = 5.92
@@ -66,11 +67,6 @@ SOURCES = {
         "at about $200/h loaded, a monitored bed), a resuscitation team $400 (physician, two nurses and a "
         "respiratory therapist for 30 minutes, the resuscitation bay)."
     ),
-    "cpu_core_hour_usd": (
-        "AWS on-demand m7g.large in us-east-1, $0.0816/h for 2 vCPUs = $0.0408 per vCPU-hour "
-        "(factualminds.com, 'Amazon EC2 On-Demand Pricing', 2026)."
-    ),
-    "gpu_hour_usd": "AWS on-demand g5.xlarge (one NVIDIA A10G) in us-east-1, $1.006/h (same source).",
     "cases_per_model": (
         "Assumption: one model serves a year of a mid-sized department's visits (about 50,000) before it is "
         "retrained; set your department's yearly visits."
@@ -87,10 +83,10 @@ SOURCES = {
 ECONOMICS = Economics(
     review_cost_usd=REVIEW_COST_USD,
     cost_matrix_usd=cost_matrix(),
-    cpu_core_hour_usd=0.0408,
-    gpu_hour_usd=1.006,
+    cpu_core_hour_usd=prices.CPU_CORE_HOUR_USD,
+    gpu_hour_usd=prices.GPU_HOUR_USD,
     cases_per_model=50_000,
     baseline_process="news2",
-    sources=SOURCES,
+    sources={**SOURCES, **prices.SOURCES},
     human_error_rate=0.033,
 )
