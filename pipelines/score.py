@@ -19,7 +19,7 @@ from deepto.settings import get_settings
 from deepto.schedules import inbox
 from deepto.store import Store
 from deepto.usecase import load_registry
-from deepto.validation import has_labels, validate_batch
+from deepto.validation import validate_batch
 
 step = task(cache_policy=NONE)
 io_step = task(cache_policy=NONE, retries=2, retry_delay_seconds=2)
@@ -61,14 +61,10 @@ def _score(settings, store, case, run_id, data: Path, out: str | None) -> dict:
            f" (actions to take: {alerts})")
     throughput = scoring.throughput(case, frame, validation_seconds, seconds)
     detail(throughput["summary"])
-    fixed = settings.fixed_cost_usd_per_run
-    if has_labels(case, frame):
-        kpis = scoring.batch_kpis(case, bundle, frame, probs, seconds, bundle.baseline(mlflow), fixed, past)
-        record = kpis.record_values()
-        io_step(store.add_kpi_record)(run_id, case.name, "batch", True, **record)
-    else:
-        record = scoring.unlabelled_record(case, bundle, table, seconds, fixed)
-        io_step(store.add_kpi_record)(run_id, case.name, "batch", False, **record)
+    labelled, record = step(scoring.kpi_record)(case, bundle, frame, table, probs, seconds, past=past,
+                                                fixed_cost_usd=settings.fixed_cost_usd_per_run,
+                                                load_baseline=lambda: bundle.baseline(mlflow))
+    io_step(store.add_kpi_record)(run_id, case.name, "batch", labelled, **record)
     io_step(history.remember)(store, case, frame, run_id)
     store.finish_run(run_id, "succeeded", model_version=bundle.version, n_cases=len(table), compute_seconds=seconds,
                      cpu_core_seconds=seconds, compute_cost_usd=scoring.compute_cost_usd(case, seconds),

@@ -20,6 +20,7 @@ from deepto.history import with_past
 from deepto.tracking import DEEP
 from deepto.kpis import KPIs
 from deepto.usecase import UseCase
+from deepto.validation import has_labels
 
 RAY_DATA_MIN_ROWS = 200_000
 """Below this, scoring in one process beats Ray Data's start-up cost."""
@@ -110,6 +111,16 @@ def batch_kpis(usecase: UseCase, bundle, frame: pd.DataFrame, probs: np.ndarray,
         if baseline is not None:
             inputs["decision_metrics"][eco.baseline_process] = usecase.decision_metrics(baseline_decided, labels)
     return kpis.compute_kpis(usecase.name, deepto, reference, manual, fixed_cost_usd, inputs)
+
+
+def kpi_record(usecase: UseCase, bundle, frame: pd.DataFrame, table: pd.DataFrame, probs: np.ndarray, seconds: float,
+               *, past: pd.DataFrame | None, fixed_cost_usd: float, load_baseline) -> tuple[bool, dict]:
+    """(labelled, KPI record values) of a decided batch: realised figures against the replaced process
+    (``load_baseline()`` gives it) when the truth is known, else automation and what the batch cost."""
+    if has_labels(usecase, frame):
+        kpis = batch_kpis(usecase, bundle, frame, probs, seconds, load_baseline(), fixed_cost_usd, past)
+        return True, kpis.record_values()
+    return False, unlabelled_record(usecase, bundle, table, seconds, fixed_cost_usd)
 
 
 def compute_cost_usd(usecase: UseCase, seconds: float) -> float:
