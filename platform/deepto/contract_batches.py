@@ -10,8 +10,10 @@ use-case's loader and suite must refuse it, exactly as the validation gate runs 
 - an unreadable file: a media file (photo, video, signal) replaced by bytes no decoder reads, or,
   for a batch that is a table, the table itself.
 
-Spoiling happens on disk where the batch is a table, so the loader meets the bad file as it would
-meet a user's; labels of folder layouts (a photo's class is its folder) are spoiled after loading.
+Spoiling always happens on disk, so the loader meets the bad file as it would meet a user's: the
+table's cells, a case moved into a folder named like no class (where a case's class is its folder),
+a file's bytes. Where labels come from elsewhere (an events file), the unknown label is left to the
+template's own tests, and the report says so.
 """
 
 from __future__ import annotations
@@ -40,12 +42,11 @@ TYPE_CHECKS = ("ExpectColumnValuesToBeInTypeList", "ExpectColumnValuesToBeBetwee
 
 @dataclass(frozen=True)
 class Spoiled:
-    """One spoiled batch: on disk (``path``) or a loaded table spoiled in memory (``frame``)."""
+    """One spoiled copy of a batch, on disk."""
 
     what: str
     fix: str
-    path: Path | None = None
-    frame: pd.DataFrame | None = None
+    path: Path
 
 
 def table_file(usecase: UseCase, batch: Path) -> Path | None:
@@ -131,12 +132,35 @@ def spoilers(usecase: UseCase, batch: Path, frame: pd.DataFrame, workdir: Path) 
         spoiled.append(Spoiled(f"label {UNKNOWN_LABEL!r}", label_fix, path=_edit_table(
             usecase, batch, workdir / "unknown-label",
             lambda t: t.assign(**{usecase.label_column: _first(t[usecase.label_column], UNKNOWN_LABEL)}))))
+    elif _class_folders(batch, frame[usecase.label_column]):
+        spoiled.append(Spoiled(f"class folder {UNKNOWN_LABEL!r}", label_fix.replace(
+            "check the label", "check the class folder (or the label the loader reads from it)"),
+            path=_unknown_folder(batch, workdir / "unknown-label")))
     else:
-        labels = frame[usecase.label_column].astype(object)
-        spoiled.append(Spoiled(f"label {UNKNOWN_LABEL!r}", label_fix,
-                               frame=frame.assign(**{usecase.label_column: _first(labels, UNKNOWN_LABEL)})))
+        skipped.append(f"unknown label: the labels of this batch come neither from a table nor from class folders, so "
+                       f"the kit cannot write one the way the format carries it; test it in the template's own tests")
     spoiled.append(_unreadable(usecase, batch, table, workdir / "unreadable"))
     return spoiled, skipped
+
+
+def _class_folders(batch: Path, labels: pd.Series) -> bool:
+    """Whether each case's label is the folder directly under the batch that holds it (photos by class)."""
+    if not batch.is_dir():
+        return False
+    folders = {p.name for p in batch.iterdir() if p.is_dir()}
+    present = {str(v) for v in labels.dropna()}
+    return bool(present) and present <= folders
+
+
+def _unknown_folder(batch: Path, target: Path) -> Path:
+    """A copy of the batch with one more case, in a folder named like no class (copied, not moved, so that
+    a list of the batch's files, such as a metadata table, stays true)."""
+    copied = copy_batch(batch, target)
+    first = next(p for folder in sorted(q for q in copied.iterdir() if q.is_dir())
+                 for p in sorted(folder.rglob("*")) if p.is_file())
+    (copied / UNKNOWN_LABEL).mkdir()
+    shutil.copy2(first, copied / UNKNOWN_LABEL / first.name)
+    return copied
 
 
 def _first(column: pd.Series, value) -> pd.Series:
@@ -163,8 +187,8 @@ def _unreadable(usecase: UseCase, batch: Path, table: Path | None, target: Path)
 def refusal(usecase: UseCase, spoiled: Spoiled) -> tuple[bool, str]:
     """Whether the loader or the suite refused the batch, and what the user would read."""
     try:
-        frame = spoiled.frame if spoiled.frame is not None else usecase.load_batch(spoiled.path)
-        report = run_expectations(usecase, frame, labelled=True, batch_path=str(spoiled.path or "spoiled"))
+        report = run_expectations(usecase, usecase.load_batch(spoiled.path), labelled=True,
+                                  batch_path=str(spoiled.path))
     except BatchError as exc:
         return True, str(exc)
     return not report.success, report.summary
