@@ -82,10 +82,12 @@ def measure(usecase: str, rows: int, epochs: int) -> list[dict]:
     rows_out = [{"usecase": usecase, "setup": f"plain PyTorch, 1 process, {cores} threads", "cases_per_s": n_train / plain,
                  "ratio": 1.0, "overhead_cold_s": None, "overhead_warm_s": None}]
     per_worker = dataclasses.replace(base, workers=cores, cpus_per_worker=1)
-    for label, config in ((f"Deepto default: {base.workers} Ray worker x {base.cpus_per_worker} threads", base),
-                          (f"Deepto --workers {cores}: {cores} Ray workers x 1 thread (DDP)", per_worker)):
-        _, cold = platform_run(case, prepared, config, settings.runs_dir, f"{usecase}-cold")
-        epoch_s, warm = platform_run(case, prepared, config, settings.runs_dir, f"{usecase}-warm")
+    setups = ((f"Deepto default: {base.workers} Ray worker x {base.cpus_per_worker} threads", base),
+              (f"Deepto --workers {cores}: {cores} Ray workers x 1 thread (DDP)", per_worker))
+    for number, (label, config) in enumerate(setups):
+        # Distinct run names: Ray Train resumes a run whose name it finds in storage.
+        _, cold = platform_run(case, prepared, config, settings.runs_dir, f"{usecase}-{number}-cold")
+        epoch_s, warm = platform_run(case, prepared, config, settings.runs_dir, f"{usecase}-{number}-warm")
         rows_out.append({"usecase": usecase, "setup": label, "cases_per_s": n_train / epoch_s, "ratio": plain / epoch_s,
                          "overhead_cold_s": cold, "overhead_warm_s": warm})
     return rows_out
