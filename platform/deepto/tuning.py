@@ -139,7 +139,7 @@ def run_study(usecase: UseCase, prepared: workflow.Prepared, base: TrainConfig, 
                 metric=OBJECTIVE, mode="min", num_samples=options.trials,
                 scheduler=ASHAScheduler(max_t=base.epochs, grace_period=min(GRACE_EPOCHS, base.epochs)),
                 search_alg=BasicVariantGenerator(points_to_evaluate=[default], random_state=options.seed),
-                max_concurrent_trials=_concurrency(base.workers),
+                max_concurrent_trials=_concurrency(base),
             ),
             run_config=tune.RunConfig(name=name, storage_path=training.storage_path(storage_dir), verbose=0),
         )
@@ -147,12 +147,16 @@ def run_study(usecase: UseCase, prepared: workflow.Prepared, base: TrainConfig, 
     return _summarise(grid, name, path, resumed, default, base.workers)
 
 
-def _concurrency(workers_per_trial: int) -> int:
-    """As many trials at once as the cluster has CPUs for (one CPU left to Ray Data and the driver)."""
+def _concurrency(base: TrainConfig) -> int:
+    """As many trials at once as the cluster has CPUs for, one CPU left to Ray Data and the driver.
+
+    A trial holds a CPU for its own driver besides its workers' CPUs: counting only the workers lets
+    drivers take the CPUs their workers wait for, and every trial waits forever.
+    """
     import ray
 
     cpus = int(ray.cluster_resources().get("CPU", 1))
-    return max(1, (cpus - 1) // workers_per_trial)
+    return max(1, (cpus - 1) // (1 + base.workers * base.cpus_per_worker))
 
 
 def _trial(point: dict, *, usecase_name: str, meta: dict, base: TrainConfig, storage: str, study: str,

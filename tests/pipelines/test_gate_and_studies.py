@@ -121,7 +121,8 @@ def test_an_interrupted_study_resumes_where_it_stopped(home, fraud, batch, tmp_p
     storage = tmp_path / "tune"
     script = Path(__file__).with_name("tune_until_killed.py")
     # A study of its own in another process (with its own Ray), stopped by Ctrl-C once a trial finished.
-    child = subprocess.Popen([sys.executable, str(script), str(batch), str(storage)], env=os.environ.copy(),
+    own_ray = {key: value for key, value in os.environ.items() if key != "RAY_ADDRESS"}
+    child = subprocess.Popen([sys.executable, str(script), str(batch), str(storage)], env=own_ray,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     finished = None
     deadline = time.monotonic() + 600
