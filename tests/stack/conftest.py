@@ -90,7 +90,7 @@ class RunningStack:
         return Store(self.database_url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def team_stack(tmp_path_factory) -> RunningStack:
     if problem := postgres_problem():
         pytest.skip(problem)
