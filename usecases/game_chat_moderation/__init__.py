@@ -1,25 +1,27 @@
-"""Game chat moderation (written by `deepto new game-chat-moderation --kind text`): decide each message, or send it to a person.
+"""Game chat moderation (entertainment): for each line typed in an online game's or a live stream's
+chat, let it show, hide it, or send it to a moderator. The model reads the line's characters and the
+two lines before it; it replaces the keyword blocklist platforms run today. See README.md.
 
-CHANGE THIS: say who it is for and what it decides (title, industry, decision), the classes and what
-acting on each means. The other files each say what to change in them; economics.py comes first.
+Made with `deepto new game-chat-moderation --kind text`; the README says what changed and how long it took.
 """
 
 from deepto.text import TextPreprocessor
 from deepto.usecase import TrainDefaults, UseCase
 
 from .baselines import BASELINES
-from .batch import ACTIONS, BATCH_FORMAT, CLASS_NAMES, ID_COLUMN, LABEL_COLUMN, load_batch
+from .batch import ACTIONS, BATCH_FORMAT, CLASS_NAMES, ID_COLUMN, LABEL_COLUMN, load_batch, work_units
 from .economics import ECONOMICS
 from .expectations import expectations
 from .features import make_preprocessor
 from .generator import generate_batch
+from .metrics import moderation_metrics
 from .model import DEFAULTS, build_model
 
 USECASE = UseCase(
     name="game-chat-moderation",
     title="Game chat moderation",
-    industry="CHANGE THIS: the industry",
-    decision="CHANGE THIS: accept a message, act on it, or send it to a person",
+    industry="entertainment",
+    decision="Whether a line typed in a game's or a stream's chat shows, is hidden, or goes to a moderator first.",
     class_names=CLASS_NAMES,
     actions=ACTIONS,
     data_kind="text",
@@ -34,10 +36,13 @@ USECASE = UseCase(
     build_model=build_model,
     baselines=BASELINES,
     economics=ECONOMICS,
-    training=TrainDefaults(epochs=10, batch_size=128, learning_rate=2e-3, patience=3, model=dict(DEFAULTS)),
-    # Enough messages for every split to hold both classes; `deepto check` and `deepto demo --quick` use it.
-    smoke_rows=600,
-    demo_rows=5000,
+    training=TrainDefaults(epochs=12, batch_size=128, learning_rate=2e-3, weight_decay=1e-4, patience=3,
+                           class_weighting=False, model=dict(DEFAULTS)),
+    output_columns=("channel_id", "sender_id"),
+    work_units=work_units,
+    decision_metrics=moderation_metrics,
+    smoke_rows=1000,
+    demo_rows=8000,
 )
 
 __all__ = ["USECASE"]

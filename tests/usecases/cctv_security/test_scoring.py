@@ -39,6 +39,18 @@ def test_scoring_a_folder_of_new_recordings_decides_every_window(champion, tmp_p
     assert sorted(decisions[CASE.id_column]) == sorted(windows[CASE.id_column]) and summary["n_cases"] == 24
     assert set(decisions["decision"]) <= {*CASE.actions, "review"}
     assert decisions["score"].between(0, 1).all() and (decisions["reason"].str.len() > 0).all()
+    # Where each decision applies, as the guard acting on it needs to know.
+    where = windows.set_index(CASE.id_column)[["camera", "file", "start", "end"]]
+    pd.testing.assert_frame_equal(decisions.set_index(CASE.id_column)[["camera", "file", "start", "end"]],
+                                  where.loc[decisions[CASE.id_column]], check_dtype=False)
+    alerts = pd.read_csv(summary["alerts"])
+    assert summary["alerts"] == str(tmp_path / "decisions-alerts.csv")
+    assert alerts[CASE.id_column].tolist() == decisions.loc[decisions["decision"].isin(CASE.actions[1:]),
+                                                             CASE.id_column].tolist()
+    frames = ((windows["end"] - windows["start"]) * windows["fps"]).sum()
+    assert summary["throughput"]["unit"] == "video frames"
+    assert summary["throughput"]["amount"] == pytest.approx(frames)
+    assert summary["throughput"]["validation_per_s"] > 0 and summary["throughput"]["decide_per_s"] > 0
     record = Store.open(get_settings().db_url).kpi_records(usecase=CASE.name)[0]
     assert record["scope"] == "batch" and record["labelled"] is False and record["n_cases"] == 24
 
