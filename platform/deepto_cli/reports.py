@@ -46,6 +46,8 @@ def kpis(
 
 
 def demo(
+    usecases: Annotated[list[str] | None, typer.Argument(
+        help="Only these templates (default: every installed one).", show_default=False)] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Ray Train workers per template.")] = None,
     quick: Annotated[bool, typer.Option(
         "--quick", help="Each template's smallest data and 2 epochs: checks an install in minutes; "
@@ -54,7 +56,7 @@ def demo(
 ) -> None:
     """Every installed template on generated data: train, score a new batch, then the KPI table.
 
-    Examples:\n\n  deepto demo\n\n  deepto demo --quick --workers 2
+    Examples:\n\n  deepto demo\n\n  deepto demo --quick --workers 2\n\n  deepto demo fraud-detection crop-disease
     """
     def action():
         settings = common.load_settings(verbose)
@@ -69,7 +71,7 @@ def demo(
         registry = common.usecase_registry()
         for name, error in registry.errors.items():
             console.print(f"[yellow]skipping {name}[/]: {error}")
-        for case in registry.usecases.values():
+        for case in [registry.get(name) for name in usecases] if usecases else registry.usecases.values():
             started = time.perf_counter()
             stage(f"[bold]{case.title}[/] ({case.industry}): {case.decision}")
             rows = case.smoke_rows if quick else case.demo_rows

@@ -37,6 +37,12 @@ def test_kpis_on_an_empty_home_says_what_to_run(tmp_path):
     assert "deepto demo" in deepto("kpis", home=tmp_path).stdout
 
 
+def test_demo_refuses_an_unknown_template_before_training_any(tmp_path):
+    result = deepto("demo", "fraud-detection", "no-such-case", "--quick", home=tmp_path)
+    assert result.returncode != 0 and "Unknown use-case 'no-such-case'" in result.stdout + result.stderr
+    assert not (tmp_path / "demo").exists()
+
+
 def test_generate_then_validate(tmp_path):
     batch = tmp_path / "batch.csv"
     assert deepto("generate", "fraud-detection", "--rows", "300", "--out", str(batch), home=tmp_path).returncode == 0
