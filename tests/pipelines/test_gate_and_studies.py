@@ -115,6 +115,19 @@ def test_tuning_minimises_validation_cost_and_sends_the_best_trial_through_the_g
     assert sum("val_cost" in run.data.metrics for run in children) == 3
     runs = Store(home.db_url).runs(usecase=fraud.name)
     assert runs[0]["kind"] == "tune" and runs[0]["status"] == "succeeded"
+    assert not reserved_placement_groups(), "the trials' CPUs are still reserved after the study"
+
+
+def reserved_placement_groups(wait_s: float = 60) -> list[str]:
+    """Placement groups still holding CPUs once Ray has had ``wait_s`` to free those of finished runs."""
+    from ray.util import placement_group_table
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        held = [pg for pg, row in placement_group_table().items() if row["state"] == "CREATED"]
+        if not held or time.monotonic() > deadline:
+            return held
+        time.sleep(2)
 
 
 def test_an_interrupted_study_resumes_where_it_stopped(home, fraud, batch, tmp_path):
