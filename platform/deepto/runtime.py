@@ -118,15 +118,14 @@ def ensure_ray(settings: Settings):
     kwargs = dict(
         log_to_driver=settings.verbose,
         logging_level=logging.INFO if settings.verbose else logging.ERROR,
+        include_dashboard=False,
         runtime_env={"env_vars": {"RAY_DATA_DISABLE_PROGRESS_BARS": "0" if settings.verbose else "1"}},
     )
     if settings.ray_address:
         ray.init(address=settings.ray_address, **kwargs)
     else:
         num_cpus = settings.ray_num_cpus or (os.cpu_count() or 1) + 2
-        # The dashboard serves Ray's state API, through which Ray Train frees a run's placement group
-        # when its controller dies (a Tune trial stopped early): without it the CPUs stay reserved.
-        ray.init(num_cpus=num_cpus, include_dashboard=True, dashboard_host="127.0.0.1", **kwargs)
+        ray.init(num_cpus=num_cpus, **kwargs)
     from ray.data import DataContext
 
     DataContext.get_current().enable_progress_bars = settings.verbose

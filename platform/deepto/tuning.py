@@ -144,6 +144,10 @@ def run_study(usecase: UseCase, prepared: workflow.Prepared, base: TrainConfig, 
             run_config=tune.RunConfig(name=name, storage_path=training.storage_path(storage_dir), verbose=0),
         )
     grid = tuner.fit()
+    training.release_placement_groups(
+        group for result in grid if result.metrics_dataframe is not None
+        and training.PLACEMENT_GROUP in result.metrics_dataframe
+        for group in result.metrics_dataframe[training.PLACEMENT_GROUP].dropna())
     return _summarise(grid, name, path, resumed, default, base.workers)
 
 

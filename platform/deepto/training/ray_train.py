@@ -47,6 +47,27 @@ def to_dataset(arrays: Mapping[str, np.ndarray], labels: np.ndarray | None = Non
     return ray.data.from_arrow(pa.table(columns))
 
 
+PLACEMENT_GROUP = "placement_group"
+"""Reported with every epoch's metrics: the run's placement group, for release_placement_groups."""
+
+
+def release_placement_groups(ids) -> None:
+    """Free the placement groups of runs that have ended but whose CPUs Ray still holds.
+
+    Ray Tune stops a trial at its last report (or ASHA stops it early) by killing it while its Ray Train
+    run shuts down, and the run's placement group outlives it (ray-project/ray#54305): every trial
+    would keep its CPUs reserved until the process ends, and later trainings wait for them forever.
+    """
+    from ray._raylet import PlacementGroupID
+    from ray.util import placement_group_table, remove_placement_group
+    from ray.util.placement_group import PlacementGroup
+
+    table = placement_group_table()
+    for group in set(ids):
+        if table.get(group, {}).get("state") == "CREATED":
+            remove_placement_group(PlacementGroup(PlacementGroupID(bytes.fromhex(group))))
+
+
 def default_placement(use_gpu: bool) -> tuple[int, int]:
     """(workers, CPUs per worker) when the user names no worker count.
 
@@ -249,8 +270,12 @@ class _RayTrainSession:
 
     def report(self, metrics: dict, state: dict | None) -> None:
         import ray.train
+        import ray.util
         import torch
 
+        group = ray.util.get_current_placement_group()
+        if group is not None:
+            metrics = {**metrics, PLACEMENT_GROUP: group.id.hex()}
         if state is None:
             ray.train.report(metrics)
             return
