@@ -232,10 +232,18 @@ class _Starter:
         self.stack._save(self.state)
         self.restarted.add(name)
 
-    def _wait(self, service: Service) -> None:
+    def _wait(self, service: Service, retry: bool = True) -> None:
         saved = self.state["services"][service.name]
         proc = Proc.from_dict(saved["proc"])
         if not processes.wait_until(lambda: service.healthy(proc.started_at), STARTUP_TIMEOUT_S, proc):
+            if retry and service.name in self.restarted and not processes.alive(proc):
+                # A Ray node gives up when its raylet has not registered within Ray's fixed 30 s, which a
+                # busy machine can exceed; a second start usually finds it quieter.
+                self.on_event(f"{service.name} exited while starting; starting it once more")
+                self.live.pop(service.name, None)
+                self._start(service)
+                self._wait(service, retry=False)
+                return
             why = "exited" if not processes.alive(proc) else f"did not answer within {STARTUP_TIMEOUT_S:.0f} s"
             raise StackError(f"{service.name} {why}; see {self.stack._log(service.name)}. "
                              "`deepto stack down` stops what did start.")
