@@ -165,3 +165,19 @@ def validate_batch(usecase: UseCase, batch_path: Path, labelled: bool, store, qu
 def has_labels(usecase: UseCase, frame: pd.DataFrame) -> bool:
     """Whether a batch carries known labels (scoring batches may not)."""
     return usecase.label_column in frame.columns and bool(np.asarray(frame[usecase.label_column].notna()).all())
+
+
+def parse_utc_times(column: pd.Series) -> pd.Series:
+    """For loaders: a time column as UTC without a zone, or unchanged when any value is not ISO 8601.
+
+    Unparsed strings are left for the expectations, which report the column's type, instead of the
+    loader turning bad values into missing ones.
+    """
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        return column.dt.tz_convert("UTC").dt.tz_localize(None)
+    if pd.api.types.is_datetime64_dtype(column):
+        return column
+    try:
+        return pd.to_datetime(column, format="ISO8601", utc=True).dt.tz_localize(None)
+    except (ValueError, TypeError, OverflowError):
+        return column

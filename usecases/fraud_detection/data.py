@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from deepto.errors import BatchError
+from deepto.validation import parse_utc_times
 
 ID_COLUMN = "transaction_id"
 LABEL_COLUMN = "is_fraud"
@@ -71,7 +72,7 @@ def load_batch(path: Path) -> pd.DataFrame:
         raise BatchError(f"{path} is empty: it has column names ({', '.join(map(str, frame.columns))}) but no "
                          f"transactions. Export the batch again with its rows.")
     if "timestamp" in frame.columns:
-        frame["timestamp"] = _parse_timestamps(frame["timestamp"])
+        frame["timestamp"] = parse_utc_times(frame["timestamp"])
     return frame
 
 
@@ -90,17 +91,3 @@ def _read(path: Path) -> pd.DataFrame:
                          f"UTF-8 {kind} export.") from exc
 
 
-def _parse_timestamps(column: pd.Series) -> pd.Series:
-    """UTC without a zone, or the column unchanged when any value is not ISO 8601.
-
-    Unparsed strings are left for the expectations, which report the column's type, instead of
-    this function turning bad values into missing ones.
-    """
-    if isinstance(column.dtype, pd.DatetimeTZDtype):
-        return column.dt.tz_convert("UTC").dt.tz_localize(None)
-    if pd.api.types.is_datetime64_dtype(column):
-        return column
-    try:
-        return pd.to_datetime(column, format="ISO8601", utc=True).dt.tz_localize(None)
-    except (ValueError, TypeError, OverflowError):
-        return column

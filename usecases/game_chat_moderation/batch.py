@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from deepto.errors import BatchError
+from deepto.validation import parse_utc_times
 
 ID_COLUMN = "message_id"
 TEXT_COLUMN = "message"
@@ -65,21 +66,9 @@ def load_batch(path: Path) -> pd.DataFrame:
     if frame.empty:
         raise BatchError(f"{path} has column names but no messages; export it again with its rows.")
     if "sent_at" in frame:
-        frame["sent_at"] = _parse_times(frame["sent_at"])
+        frame["sent_at"] = parse_utc_times(frame["sent_at"])
     frame[CONTEXT_COLUMN] = channel_context(frame)
     return frame
-
-
-def _parse_times(column: pd.Series) -> pd.Series:
-    """UTC without a zone, or the column unchanged when a value is not ISO 8601 (the checks name it)."""
-    if isinstance(column.dtype, pd.DatetimeTZDtype):
-        return column.dt.tz_convert("UTC").dt.tz_localize(None)
-    if pd.api.types.is_datetime64_dtype(column):
-        return column
-    try:
-        return pd.to_datetime(column, format="ISO8601", utc=True).dt.tz_localize(None)
-    except (ValueError, TypeError, OverflowError):
-        return column
 
 
 def channel_context(frame: pd.DataFrame) -> pd.Series:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from deepto.errors import BatchError
+from deepto.validation import parse_utc_times
 
 ID_COLUMN = "visit_id"
 LABEL_COLUMN = "acuity"
@@ -89,7 +90,7 @@ def load_batch(path: Path) -> pd.DataFrame:
         if column in frame.columns:
             frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     if "arrival_time" in frame.columns:
-        frame["arrival_time"] = _parse_times(frame["arrival_time"])
+        frame["arrival_time"] = parse_utc_times(frame["arrival_time"])
     frame["ecg_path"] = [_resolve(source.parent, p) for p in frame["ecg_path"]]
     return frame
 
@@ -104,18 +105,6 @@ def _read(source: Path) -> pd.DataFrame:
         return pd.read_parquet(source)
     except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
         raise BatchError(f"{source} cannot be read ({exc}); check that it is a complete UTF-8 CSV or Parquet export.") from exc
-
-
-def _parse_times(column: pd.Series) -> pd.Series:
-    """UTC without a zone, or the column unchanged when a value is not ISO 8601 (the checks name it)."""
-    if isinstance(column.dtype, pd.DatetimeTZDtype):
-        return column.dt.tz_convert("UTC").dt.tz_localize(None)
-    if pd.api.types.is_datetime64_dtype(column):
-        return column
-    try:
-        return pd.to_datetime(column, format="ISO8601", utc=True).dt.tz_localize(None)
-    except (ValueError, TypeError, OverflowError):
-        return column
 
 
 def _resolve(folder: Path, value) -> str:
