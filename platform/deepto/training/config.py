@@ -34,11 +34,6 @@ class TrainConfig:
     """The validation figure that picks the best epoch and stops early: val_loss (lower is better),
     val_accuracy or val_pr_auc (higher is better; pr_auc needs two classes), or val_cost (the
     expected business cost on the validation cases, lower is better; needs an objective)."""
-    label_smoothing: float = 0.0
-    """Cross-entropy label smoothing: keeps a model from becoming certain of its mistakes, which the
-    expected-cost decisions would otherwise trust."""
-    ema_epochs: float | None = None
-    """Evaluate and keep an exponential moving average of the weights over about this many epochs."""
     placement: str = "SPREAD"
     """Ray's placement of the workers: SPREAD over nodes (CPU training: more nodes, more memory
     bandwidth, and a node's death takes fewer workers with it) or PACK (GPUs: DDP inside one machine)."""

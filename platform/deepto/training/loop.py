@@ -59,23 +59,18 @@ def fit(session: Session, build_model: Callable[..., Any], meta: Mapping[str, An
     state = {"epoch": 0, "history": [], "best_score": math.inf, "best_epoch": 0, "bad_epochs": 0, "best_model": None}
     # DDP needs the same number of steps on every worker: the longest shard sets it.
     steps = max(1, math.ceil(max(session.gather(len(train))) / config.worker_batch_size))
-    averaged = _averaged(core, config, steps)
     saved = session.resume_state()
     if saved is not None:
         core.load_state_dict(saved.pop("model"))
         optimizer.load_state_dict(saved.pop("optimizer"))
-        if averaged is not None:
-            averaged.load_state_dict(saved.pop("averaged"))
         state.update(saved)
-    evaluated = core if averaged is None else averaged.module
     for epoch in range(state["epoch"] + 1, config.epochs + 1):
         started = time.perf_counter()
         # Randomness is a function of (seed, epoch, rank) alone, so a resumed run matches an uninterrupted one.
         torch.manual_seed(config.seed * 1_000_003 + epoch * 1_009 + session.rank)
         rng = np.random.default_rng([config.seed, epoch, session.rank])
-        train_loss = _train_epoch(model, optimizer, train.epoch_batches(steps, rng), weight, session.device,
-                                  averaged, config.label_smoothing)
-        probs = predict(evaluated, val, session.device)
+        train_loss = _train_epoch(model, optimizer, train.epoch_batches(steps, rng), weight, session.device)
+        probs = predict(core, val, session.device)
         metrics = _epoch_metrics(epoch, session.gather(train_loss), session.gather((val.rows, probs, val.labels)),
                                  weight, objective)
         metrics["epoch_seconds"] = time.perf_counter() - started
@@ -83,7 +78,7 @@ def fit(session: Session, build_model: Callable[..., Any], meta: Mapping[str, An
         state["history"].append(metrics)
         if score < state["best_score"]:
             state.update(best_score=score, best_epoch=epoch, bad_epochs=0,
-                         best_model={k: v.detach().cpu().clone() for k, v in evaluated.state_dict().items()})
+                         best_model={k: v.detach().cpu().clone() for k, v in core.state_dict().items()})
         else:
             state["bad_epochs"] += 1
         state["epoch"] = epoch
@@ -91,8 +86,6 @@ def fit(session: Session, build_model: Callable[..., Any], meta: Mapping[str, An
         checkpoint = None
         if session.rank == 0:
             checkpoint = {**state, "model": core.state_dict(), "optimizer": optimizer.state_dict()}
-            if averaged is not None:
-                checkpoint["averaged"] = averaged.state_dict()
         session.report(metrics | {"stopped_early": stop}, checkpoint)
         if session.rank == 0:
             session.progress({**metrics, "best_epoch": state["best_epoch"], "epochs": config.epochs,
@@ -119,21 +112,7 @@ def _autocast(device):
     return torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else contextlib.nullcontext()
 
 
-def _averaged(core, config: TrainConfig, steps: int):
-    """An exponential moving average of the weights over about ``config.ema_epochs`` epochs, or None.
-
-    With few positive cases the weights of one epoch are noisy, and early stopping picks among noisy
-    epochs; the average is smoother, so it is what validation sees and what is kept.
-    """
-    if not config.ema_epochs:
-        return None
-    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
-
-    decay = 1.0 - 1.0 / max(1.0, config.ema_epochs * steps)
-    return AveragedModel(core, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
-
-
-def _train_epoch(model, optimizer, batches, weight, device, averaged=None, smoothing: float = 0.0) -> tuple[float, int]:
+def _train_epoch(model, optimizer, batches, weight, device) -> tuple[float, int]:
     """Summed training loss and cases seen on this worker."""
     import torch
     import torch.nn.functional as F
@@ -146,12 +125,10 @@ def _train_epoch(model, optimizer, batches, weight, device, averaged=None, smoot
         target = torch.from_numpy(labels).to(device)
         with _autocast(device):
             logits = model(**_tensors(inputs, device))
-        loss = F.cross_entropy(logits.float(), target, weight=class_weight, label_smoothing=smoothing)
+        loss = F.cross_entropy(logits.float(), target, weight=class_weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        if averaged is not None:
-            averaged.update_parameters(getattr(model, "module", model))
         total += loss.detach() * len(labels)
         seen += len(labels)
     return float(total), seen
