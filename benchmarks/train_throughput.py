@@ -23,6 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from _figures import emit, figure, positive_int
 from deepto import runtime, training, workflow
 from deepto.settings import get_settings
 from deepto.usecase import load_registry
@@ -95,14 +96,34 @@ def measure(usecase: str, rows: int, epochs: int) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--usecase", default="fraud-detection")
-    parser.add_argument("--rows", type=int, default=50000)
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--usecase", default="fraud-detection", help="an installed template (default: fraud-detection)")
+    parser.add_argument("--rows", type=positive_int, default=50000, help="rows in the generated batch (default: 50000)")
+    parser.add_argument("--epochs", type=positive_int, default=3, help="epochs of every run (default: 3)")
+    parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     args = parser.parse_args()
-    for row in measure(args.usecase, args.rows, args.epochs):
+    installed = load_registry().usecases
+    if args.usecase not in installed:
+        parser.error(f"--usecase {args.usecase!r} is not installed; choose one of {', '.join(installed)}")
+    rows = measure(args.usecase, args.rows, args.epochs)
+    for row in rows:
         overhead = "" if row["overhead_cold_s"] is None else (
             f"  overhead cold {row['overhead_cold_s']:.1f} s, warm {row['overhead_warm_s']:.1f} s")
         print(f"{row['setup']:<60} {row['cases_per_s']:>10,.0f} cases/s  {row['ratio']:.2f}x{overhead}")
+    if args.json:
+        emit("training", figures(rows))
+
+
+def figures(rows: list[dict]) -> list[dict]:
+    """The table's rows: each platform setup's epoch throughput against the plain loop, and its
+    overhead beside the epochs (Ray already started: run_overhead.py has the whole run)."""
+    plain, *platform = rows
+    out = []
+    for row in platform:
+        name = f"{row['usecase']}: {row['setup']}"
+        out += [figure(f"{name}, training vs {plain['setup']}", "cases/s", row["cases_per_s"], plain["cases_per_s"]),
+                figure(f"{name}, overhead beside the epochs, first run (Ray up)", "s", row["overhead_cold_s"]),
+                figure(f"{name}, overhead beside the epochs, second run", "s", row["overhead_warm_s"])]
+    return out
 
 
 if __name__ == "__main__":
