@@ -229,9 +229,15 @@ class _LazyActor:
     _cls = None
 
     def remote(self):
+        import ray
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
         if _LazyActor._cls is None:
             _LazyActor._cls = _make_progress_actor()
-        return _LazyActor._cls.remote()
+        # On the driver's node: placed on a worker node, it would die with that node and take the run
+        # with it, where the run itself resumes on the nodes that are left.
+        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
+        return _LazyActor._cls.options(scheduling_strategy=here).remote()
 
 
 _Progress = _LazyActor()
