@@ -138,8 +138,9 @@ def run_study(usecase: UseCase, prepared: workflow.Prepared, base: TrainConfig, 
             tune_config=tune.TuneConfig(
                 metric=OBJECTIVE, mode="min", num_samples=options.trials,
                 scheduler=ASHAScheduler(max_t=base.epochs, grace_period=min(GRACE_EPOCHS, base.epochs)),
-                search_alg=BasicVariantGenerator(points_to_evaluate=[default], random_state=options.seed),
-                max_concurrent_trials=_concurrency(base),
+                # Tune ignores max_concurrent_trials beside a search algorithm given as an instance.
+                search_alg=BasicVariantGenerator(points_to_evaluate=[default], random_state=options.seed,
+                                                 max_concurrent=_concurrency(base)),
             ),
             run_config=tune.RunConfig(name=name, storage_path=training.storage_path(storage_dir), verbose=0),
         )

@@ -116,6 +116,13 @@ def test_tuning_minimises_validation_cost_and_sends_the_best_trial_through_the_g
     runs = Store(home.db_url).runs(usecase=fraud.name)
     assert runs[0]["kind"] == "tune" and runs[0]["status"] == "succeeded"
     assert not reserved_placement_groups(), "the trials' CPUs are still reserved after the study"
+    # Four CPUs hold one trial's driver and worker at a time with one CPU to spare: more trials at once
+    # would leave every trial's workers waiting for CPUs that other trials' drivers hold.
+    from ray import tune
+
+    study = tune.ExperimentAnalysis(f"{home.checkpoints}/tune/{summary['study']}")
+    spans = sorted((frame["timestamp"].min(), frame["timestamp"].max()) for frame in study.trial_dataframes.values())
+    assert len(spans) == 2 and spans[1][0] >= spans[0][1], spans
 
 
 def reserved_placement_groups(wait_s: float = 60) -> list[str]:
