@@ -4,10 +4,13 @@ baseline measured in the same run, as one JSON line on stdout after the human-re
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 JSON_KEY = "benchmark"
 """run_all.py takes the last stdout line that parses as an object with this key: libraries may print
@@ -46,3 +49,31 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is too small; give at least 1")
     return value
+
+
+def usecase_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--usecase", default="fraud-detection", help="an installed template (default: fraud-detection)")
+
+
+def check_usecase(parser: argparse.ArgumentParser, name: str) -> None:
+    """Refuse a template that is not installed, naming the ones that are."""
+    from deepto.usecase import load_registry
+
+    installed = load_registry().usecases
+    if name not in installed:
+        parser.error(f"--usecase {name!r} is not installed; choose one of {', '.join(installed)}")
+
+
+@contextlib.contextmanager
+def platform_home(prefix: str):
+    """A throw-away DEEPTO_HOME with the platform's services and logging pointed at it."""
+    from deepto import runtime
+    from deepto.settings import get_settings
+
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        home = Path(folder)
+        settings = get_settings(home=home)
+        settings.ensure_home()
+        runtime.apply_service_environment(settings)
+        runtime.configure_logging(settings)
+        yield home

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _figures import emit, figure, positive_int
+from _figures import check_usecase, emit, figure, positive_int, usecase_argument
 from deepto import runtime, workflow
 from deepto.settings import get_settings
 from deepto.usecase import load_registry
@@ -71,16 +71,14 @@ def measure(usecase: str, rows: int | None, epochs: int, home: Path) -> list[dic
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--usecase", default="fraud-detection", help="an installed template (default: fraud-detection)")
+    usecase_argument(parser)
     parser.add_argument("--rows", type=positive_int,
                         help="rows in the generated batch: few, so that the time is overhead (default: the "
                              "template's smoke-test size, the least its checks and split accept)")
     parser.add_argument("--epochs", type=positive_int, default=1, help="training epochs (default: 1)")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     args = parser.parse_args()
-    installed = load_registry().usecases
-    if args.usecase not in installed:
-        parser.error(f"--usecase {args.usecase!r} is not installed; choose one of {', '.join(installed)}")
+    check_usecase(parser, args.usecase)
     # Prefect's temporary server may still write into the home while the process ends.
     with tempfile.TemporaryDirectory(prefix="deepto-bench-overhead-", ignore_cleanup_errors=True) as home:
         figures = measure(args.usecase, args.rows, args.epochs, Path(home))

@@ -16,16 +16,14 @@ left out: they do not grow with the model.
 from __future__ import annotations
 
 import argparse
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from _figures import emit, figure, median_seconds, positive_int
-from deepto import history, runtime, scoring, training, workflow
+from _figures import emit, figure, median_seconds, platform_home, positive_int
+from deepto import history, scoring, training, workflow
 from deepto.evaluation import MODEL, price
-from deepto.settings import get_settings
 from deepto.store import Store
 from deepto.tracking import DEEP, ModelBundle
 from deepto.usecase import load_registry
@@ -111,12 +109,7 @@ def main() -> None:
                         help="timed runs per figure after one warm-up; the median is reported (default: 3)")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="deepto-bench-score-") as folder:
-        home = Path(folder)
-        settings = get_settings(home=home)
-        settings.ensure_home()
-        runtime.apply_service_environment(settings)
-        runtime.configure_logging(settings)
+    with platform_home("deepto-bench-score-") as home:
         figures = []
         for usecase, rows in (("fraud-detection", args.fraud_rows), ("crop-disease", args.image_rows)):
             figures += measure(usecase, rows, args.epochs, args.repeats, home)

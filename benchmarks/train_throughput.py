@@ -23,7 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from _figures import emit, figure, positive_int
+from _figures import check_usecase, emit, figure, positive_int, usecase_argument
 from deepto import runtime, training, workflow
 from deepto.settings import get_settings
 from deepto.usecase import load_registry
@@ -96,14 +96,12 @@ def measure(usecase: str, rows: int, epochs: int) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--usecase", default="fraud-detection", help="an installed template (default: fraud-detection)")
+    usecase_argument(parser)
     parser.add_argument("--rows", type=positive_int, default=50000, help="rows in the generated batch (default: 50000)")
     parser.add_argument("--epochs", type=positive_int, default=3, help="epochs of every run (default: 3)")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     args = parser.parse_args()
-    installed = load_registry().usecases
-    if args.usecase not in installed:
-        parser.error(f"--usecase {args.usecase!r} is not installed; choose one of {', '.join(installed)}")
+    check_usecase(parser, args.usecase)
     rows = measure(args.usecase, args.rows, args.epochs)
     for row in rows:
         overhead = "" if row["overhead_cold_s"] is None else (

@@ -12,12 +12,9 @@ file), so the ratio is the share of the loading speed the checks leave.
 from __future__ import annotations
 
 import argparse
-import tempfile
 from pathlib import Path
 
-from _figures import emit, figure, median_seconds, positive_int
-from deepto import runtime
-from deepto.settings import get_settings
+from _figures import check_usecase, emit, figure, median_seconds, platform_home, positive_int, usecase_argument
 from deepto.store import Store
 from deepto.usecase import load_registry
 from deepto.validation import validate_batch
@@ -36,21 +33,14 @@ def measure(usecase: str, rows: int, repeats: int, home: Path) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--usecase", default="fraud-detection", help="an installed template (default: fraud-detection)")
+    usecase_argument(parser)
     parser.add_argument("--rows", type=positive_int, default=50000, help="rows in the generated batch (default: 50000)")
     parser.add_argument("--repeats", type=positive_int, default=3,
                         help="timed runs of each side after one warm-up; the median is reported (default: 3)")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     args = parser.parse_args()
-    registry = load_registry()
-    if args.usecase not in registry.usecases:
-        parser.error(f"--usecase {args.usecase!r} is not installed; choose one of {', '.join(registry.usecases)}")
-    with tempfile.TemporaryDirectory(prefix="deepto-bench-validation-") as folder:
-        home = Path(folder)
-        settings = get_settings(home=home)
-        settings.ensure_home()
-        runtime.apply_service_environment(settings)
-        runtime.configure_logging(settings)
+    check_usecase(parser, args.usecase)
+    with platform_home("deepto-bench-validation-") as home:
         figures = measure(args.usecase, args.rows, args.repeats, home)
     for row in figures:
         print(f"{row['figure']:<80} {row['platform']:>10,.0f} {row['unit']}  load only {row['baseline']:>10,.0f}  "
