@@ -117,6 +117,8 @@ def run_study(usecase: UseCase, prepared: workflow.Prepared, base: TrainConfig, 
     from ray.tune.schedulers import ASHAScheduler
     from ray.tune.search.basic_variant import BasicVariantGenerator
 
+    from deepto.tune_callbacks import FreeEndedTrials
+
     if options.trials < 1:
         raise ConfigError("--trials must be at least 1.")
     base = replace(base, workers=options.workers_per_trial, seed=options.seed, epochs=options.epochs or base.epochs)
@@ -142,7 +144,8 @@ def run_study(usecase: UseCase, prepared: workflow.Prepared, base: TrainConfig, 
                 search_alg=BasicVariantGenerator(points_to_evaluate=[default], random_state=options.seed,
                                                  max_concurrent=_concurrency(base)),
             ),
-            run_config=tune.RunConfig(name=name, storage_path=training.storage_path(storage_dir), verbose=0),
+            run_config=tune.RunConfig(name=name, storage_path=training.storage_path(storage_dir), verbose=0,
+                                      callbacks=[FreeEndedTrials()]),
         )
     grid = tuner.fit()
     training.release_placement_groups(
