@@ -28,6 +28,16 @@ def emit(benchmark: str, figures: list[dict]) -> None:
     print(json.dumps({JSON_KEY: benchmark, "figures": figures}), flush=True)
 
 
+def report(benchmark: str, figures: list[dict], baseline_label: str, as_json: bool) -> None:
+    """Each rate figure beside its baseline and their ratio; then the JSON line if asked for."""
+    width = max(len(row["figure"]) for row in figures)
+    for row in figures:
+        print(f"{row['figure']:<{width}} {row['platform']:>10,.0f} {row['unit']}  {baseline_label} "
+              f"{row['baseline']:>10,.0f}  {row['ratio']:.2f}x")
+    if as_json:
+        emit(benchmark, figures)
+
+
 def median_seconds(work: Callable[[], object], repeats: int) -> float:
     """Median wall seconds of ``repeats`` calls after one unmeasured call (imports, caches, allocator):
     the figures move with whatever else the machine is doing."""

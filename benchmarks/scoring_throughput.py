@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from _figures import emit, figure, median_seconds, platform_home, positive_int
+from _figures import figure, median_seconds, platform_home, positive_int, report
 from deepto import history, scoring, training, workflow
 from deepto.evaluation import MODEL, price
 from deepto.store import Store
@@ -113,11 +113,7 @@ def main() -> None:
         figures = []
         for usecase, rows in (("fraud-detection", args.fraud_rows), ("crop-disease", args.image_rows)):
             figures += measure(usecase, rows, args.epochs, args.repeats, home)
-    for row in figures:
-        print(f"{row['figure']:<95} {row['platform']:>10,.0f} {row['unit']}  plain {row['baseline']:>10,.0f}  "
-              f"{row['ratio']:.2f}x")
-    if args.json:
-        emit("scoring", figures)
+    report("scoring", figures, "plain", args.json)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from _figures import check_usecase, emit, figure, median_seconds, platform_home, positive_int, usecase_argument
+from _figures import check_usecase, figure, median_seconds, platform_home, positive_int, report, usecase_argument
 from deepto.store import Store
 from deepto.usecase import load_registry
 from deepto.validation import validate_batch
@@ -42,11 +42,7 @@ def main() -> None:
     check_usecase(parser, args.usecase)
     with platform_home("deepto-bench-validation-") as home:
         figures = measure(args.usecase, args.rows, args.repeats, home)
-    for row in figures:
-        print(f"{row['figure']:<80} {row['platform']:>10,.0f} {row['unit']}  load only {row['baseline']:>10,.0f}  "
-              f"{row['ratio']:.2f}x")
-    if args.json:
-        emit("validation", figures)
+    report("validation", figures, "load only", args.json)
 
 
 if __name__ == "__main__":
