@@ -9,7 +9,7 @@ from prefect import flow, task
 from prefect.cache_policies import NONE
 
 from deepto import curves, registration, runtime, tracking, workflow
-from deepto.console import detail, stage
+from deepto.console import stage
 from deepto.settings import get_settings
 from deepto.store import Store
 from deepto.usecase import load_registry
@@ -40,7 +40,6 @@ def _curve(settings, store, case, run_id, data, options: curves.CurveOptions) ->
     stage(f"Learning curve of {case.title}: {len(sizes)} size(s) x {options.seeds} seed(s) as Ray Tune trials "
           f"of {options.cpus_per_trial} CPU(s), the deep model and every baseline on the same splits")
     curve = step(curves.run_curve)(case, frame, options, f"{settings.checkpoints}/curves", f"curve-{run_id}")
-    detail(curve.summary["message"])
     mlflow = registration.mlflow_for(settings, case)
     with tempfile.TemporaryDirectory() as folder:
         image = curves.plot(case, curve.points, curve.summary, Path(folder) / "learning_curve.png")
