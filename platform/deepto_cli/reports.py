@@ -49,6 +49,8 @@ def demo(
     usecases: Annotated[list[str] | None, typer.Argument(
         help="Only these templates (default: every installed one).", show_default=False)] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Ray Train workers per template.")] = None,
+    seed: Annotated[int, typer.Option(
+        min=0, help="Seed of the generated batches, the split and training: another seed, other data.")] = 0,
     quick: Annotated[bool, typer.Option(
         "--quick", help="Each template's smallest data and 2 epochs: checks an install in minutes; "
         "the figures it records mean little.")] = False,
@@ -56,7 +58,7 @@ def demo(
 ) -> None:
     """Every installed template on generated data: train, score a new batch, then the KPI table.
 
-    Examples:\n\n  deepto demo\n\n  deepto demo --quick --workers 2\n\n  deepto demo fraud-detection crop-disease
+    Examples:\n\n  deepto demo\n\n  deepto demo --quick --workers 2\n\n  deepto demo fraud-detection crop-disease --seed 1
     """
     def action():
         settings = common.load_settings(verbose)
@@ -75,9 +77,9 @@ def demo(
             started = time.perf_counter()
             stage(f"[bold]{case.title}[/] ({case.industry}): {case.decision}")
             rows = case.smoke_rows if quick else case.demo_rows
-            train_path, new_batch = demo_batches(case, rows, settings.root / "demo" / case.name, 0)
+            train_path, new_batch = demo_batches(case, rows, settings.root / "demo" / case.name, seed)
             trained = train_flow(case.name, str(train_path), None,
-                                 TrainOptions(workers=workers, epochs=2 if quick else None, seed=0))
+                                 TrainOptions(workers=workers, epochs=2 if quick else None, seed=seed))
             if tracking.champion_version(mlflow_for(settings, case), case.name) is None:
                 # Scoring with a model that lost to the process it would replace would book false savings.
                 console.print(f"[yellow]{case.name}: no champion to score with ({trained['verdict']}); "

@@ -3,6 +3,7 @@ renders, and the headline numbers are what `deepto kpis --json` reports for the 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -20,6 +21,7 @@ from deepto_cli import app
 from deepto.settings import get_settings
 from deepto.store import Store
 from deepto.usecase import load_registry
+from deepto.workflow import demo_batches
 
 from .conftest import log_in, open_app, shown_text, tiles_in
 
@@ -28,12 +30,14 @@ DEEPTO = str(Path(sys.executable).with_name("deepto"))
 DEMOED = ("fraud-detection", "crop-disease")
 """A table and an images template: every page and figure kind; each template's own end-to-end test
 trains and scores it (the contract kit), so the suite does not pay for every template twice."""
+SEED = 1
+"""Not the demo's default seed, so that the batches show the seed was passed on."""
 
 
 @pytest.fixture(scope="module")
 def demo(session_home, ray_session, prefect_server, tmp_path_factory):
-    """`deepto demo --quick` of DEMOED into a database of its own. Returns its URL, what the demo printed, and
-    the templates whose model the demo made champion.
+    """`deepto demo --quick --seed SEED` of DEMOED into a database of its own. Returns its URL, what the
+    demo printed, and the templates whose model the demo made champion.
 
     Two epochs on the smallest data rarely beat the process a model would replace, and a model that
     is not champion decides nothing, so the demo may book no business KPIs. An operator can promote a
@@ -46,7 +50,7 @@ def demo(session_home, ray_session, prefect_server, tmp_path_factory):
     url = f"sqlite:///{folder / 'deepto.db'}"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DEEPTO_DATABASE_URL", url)
-        result = CliRunner().invoke(app, ["demo", *DEMOED, "--quick", "--workers", "2"])
+        result = CliRunner().invoke(app, ["demo", *DEMOED, "--quick", "--workers", "2", "--seed", str(SEED)])
         assert result.exit_code == 0, result.output
         installed = demoed()
         champions = {name for name in installed if champion(name) is not None}
@@ -118,6 +122,20 @@ def test_the_demo_trains_and_scores_the_templates_named_and_prints_the_kpi_table
         assert decisions[case.id_column].is_unique
         assert set(decisions["decision"]) <= {*case.actions, "review"}
         assert decisions["score"].between(0, 1).all() and (decisions["reason"].str.len() > 0).all()
+
+
+def test_the_demo_generates_the_batches_of_the_seed_it_is_given(demo, session_home, tmp_path):
+    for name, case in demoed().items():
+        for expected in demo_batches(case, case.smoke_rows, tmp_path / name, SEED):
+            written = session_home / "demo" / name / expected.relative_to(tmp_path / name)
+            assert digest(written) == digest(expected), written
+
+
+def digest(path: Path) -> str:
+    """One hash of a batch file, or of every file of a batch folder."""
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    return hashlib.sha256(b"".join(p.relative_to(path.parent).as_posix().encode() + p.read_bytes()
+                                   for p in files)).hexdigest()
 
 
 def test_scoring_a_folder_of_new_photos_gives_one_recommendation_each(demo, tmp_path, monkeypatch):
