@@ -20,6 +20,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -87,7 +88,10 @@ def run_demo(templates: list[str]) -> dict:
         if done.returncode != 0:
             raise RuntimeError(f"deepto demo {name} exited with {done.returncode}:\n"
                                f"{(done.stdout + done.stderr)[-3000:]}")
-        print(f"  {seconds:.0f} s", flush=True)
+        # The time means little if the demo's model lost: show what it concluded beside it.
+        verdicts = re.findall(r"^> (Registered .*?)(?=^>|^  |\Z)", done.stdout, re.MULTILINE | re.DOTALL)
+        print(f"  {seconds:.0f} s; " + (" ".join(" ".join(v.split()) for v in verdicts) or "no model registered"),
+              flush=True)
         figures.append(figure(f"`deepto demo {name}` wall time (fresh process and home)", "s", seconds))
     return {JSON_KEY: "demo", "figures": figures}
 
