@@ -89,7 +89,8 @@ def run_demo(templates: list[str]) -> dict:
             raise RuntimeError(f"deepto demo {name} exited with {done.returncode}:\n"
                                f"{(done.stdout + done.stderr)[-3000:]}")
         # The time means little if the demo's model lost: show what it concluded beside it.
-        verdicts = re.findall(r"^> (Registered .*?)(?=^>|^  |\Z)", done.stdout, re.MULTILINE | re.DOTALL)
+        verdicts = re.findall(r"^> (Registered .*?)(?=^>|^  |^[\w-]+: no champion|\Z)", done.stdout,
+                              re.MULTILINE | re.DOTALL)
         print(f"  {seconds:.0f} s; " + (" ".join(" ".join(v.split()) for v in verdicts) or "no model registered"),
               flush=True)
         figures.append(figure(f"`deepto demo {name}` wall time (fresh process and home)", "s", seconds))
