@@ -48,6 +48,12 @@ def stack_processes(team_stack) -> list[psutil.Process]:
     return [p for s in services(team_stack).values() for p in processes.members(processes.Proc.from_dict(s["proc"]))]
 
 
+def assert_all_healthy(team_stack) -> None:
+    sick = [s for s in team_stack.stack.status() if not s.healthy]
+    assert not sick, "\n".join(f"{s.name} (alive: {s.alive}), log tail:\n{s.log.read_text(errors='replace')[-2000:]}"
+                                for s in sick)
+
+
 def test_every_service_is_healthy_and_its_secrets_stay_private(team_stack):
     status = team_stack.deepto("stack", "status").stdout
     for name in ("ray-head", "ray-worker-1", "ray-worker-2", "mlflow", "prefect-server", "prefect-worker",
@@ -207,7 +213,7 @@ def test_up_after_a_crash_restarts_only_what_died(team_stack):
     wait_for(lambda: not {s.name: s.alive for s in team_stack.stack.status()}["ray-worker-1"], "ray-worker-1 exiting")
     team_stack.deepto("stack", "up", "--ray-nodes", "2")
     after = services(team_stack)
-    assert all(s.healthy for s in team_stack.stack.status())
+    assert_all_healthy(team_stack)
     for name in ("mlflow", "ray-worker-1"):
         assert after[name]["proc"] != before[name]["proc"]
     for name in ("ray-head", "ray-worker-2", "prefect-server", "prefect-worker", "dashboard", "reaper"):
@@ -226,6 +232,6 @@ def test_down_leaves_no_process_behind_and_up_brings_the_stack_back(team_stack):
     assert not (team_stack.home / "deepto.toml").exists(), "deepto commands are back in embedded mode"
     assert "not up" in team_stack.deepto("stack", "status", check=False).stdout
     team_stack.deepto("stack", "up", "--ray-nodes", "2")
-    assert all(s.healthy for s in team_stack.stack.status())
+    assert_all_healthy(team_stack)
     assert credentials(team_stack) == secrets_before
     assert len(team_stack.store().runs(limit=None)) == runs_before, "the stack's data outlives its processes"
