@@ -1,9 +1,11 @@
 """Model inputs (for the deep model) and hand-crafted features (for the classical baseline).
 
-Two views of the same visit, kept apart on purpose (SEED.md section 3):
+Two views of the same visit (SEED.md section 3):
 
 - :class:`TriagePreprocessor` gives the deep model raw inputs: each vital sign standardised with a
   flag saying whether it was measured (a missing respiratory rate says something about the visit),
+  beside them the NEWS2 points, shock index and pulse pressure computed from the same vitals (rules a
+  department already runs, which a model of this size did not learn as well from a few thousand visits),
   sex, consciousness and arrival mode one-hot, the chief complaint as word ids from a vocabulary of
   the training visits, and the ECG file's path and rate, which ``transform_batch`` turns into a
   fixed strip on the Ray workers (``deepto.signals``).
@@ -22,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from deepto.signals import SignalLoader
+from usecases.medical_triage import news2
 from usecases.medical_triage.batch import ARRIVAL_MODES, AVPU, SEXES
 from usecases.medical_triage.temperature import in_celsius
 
@@ -31,7 +34,7 @@ MIN_WORD_COUNT = 2
 MAX_VOCABULARY = 3000
 ECG_RATE_HZ = 100
 ECG_SECONDS = 10
-STATE_KIND = "medical-triage/preprocessor/v1"
+STATE_KIND = "medical-triage/preprocessor/v2"
 TRANSFORM = SignalLoader(path_column="ecg_path", rate_column="ecg_rate_hz", signal_column="ecg",
                          present_column="ecg_present", rate_hz=ECG_RATE_HZ, seconds=ECG_SECONDS)
 """Resamples every strip to 100 Hz and keeps its middle 10 s: enough for rate, rhythm and ST shape."""
@@ -85,8 +88,17 @@ class TriagePreprocessor:
         values = vital_values(frame)
         missing = np.isnan(values)
         standard = np.clip((values - np.asarray(self.centre)) / np.asarray(self.scale), -6, 6)
+        total, red, _ = news2.score(frame)
+        parts = news2.subscores(frame)[list(news2.PARAMETERS)].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shock = values[:, VITALS.index("heart_rate")] / values[:, VITALS.index("systolic_bp")]
+            pulse = values[:, VITALS.index("systolic_bp")] - values[:, VITALS.index("diastolic_bp")]
+        # What triage rules compute from the same vitals (SEED.md section 3: the deep model gets the
+        # analysts' features beside the raw values, as fraud's model gets the aggregates).
+        derived = np.column_stack([parts / 3, total / 10, red, np.nan_to_num(np.clip(shock, 0, 3)),
+                                   np.nan_to_num(np.clip(pulse / 40, -3, 5))])
         tabular = np.column_stack([
-            np.where(missing, 0.0, standard), missing,
+            np.where(missing, 0.0, standard), missing, derived,
             one_hot(frame["sex"], SEXES), one_hot(frame["consciousness"], AVPU),
             one_hot(frame["arrival_mode"], ARRIVAL_MODES), frame["chief_complaint"].isna().to_numpy(),
         ]).astype(np.float32)
@@ -100,7 +112,8 @@ class TriagePreprocessor:
                 "ecg_path": frame["ecg_path"].fillna("").astype(str).to_numpy(dtype=object), "ecg_rate_hz": rates}
 
     def meta(self) -> dict[str, Any]:
-        return {"num_classes": 5, "tabular_width": 2 * len(VITALS) + len(SEXES) + len(AVPU) + len(ARRIVAL_MODES) + 4,
+        return {"num_classes": 5, "tabular_width": 2 * len(VITALS) + len(news2.PARAMETERS) + 4 + len(SEXES) + len(AVPU)
+                + len(ARRIVAL_MODES) + 4,
                 "vocabulary_size": len(self.vocabulary) + 2, "ecg_length": TRANSFORM.length}
 
     def to_dict(self) -> dict[str, Any]:

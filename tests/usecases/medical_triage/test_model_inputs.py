@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from deepto.errors import ConfigError
-from usecases.medical_triage import ecg
+from usecases.medical_triage import ecg, news2
 from usecases.medical_triage.baselines import handcrafted_features
 from usecases.medical_triage.features import TRANSFORM, VITALS, TriagePreprocessor
 from usecases.medical_triage.model import build_model
@@ -27,6 +27,22 @@ def test_vitals_come_with_missingness_flags_and_temperature_in_celsius(frame):
     assert tabular[0, rr] == 0  # a missing value is 0 with its flag set, not a made-up number
     assert tabular[:, missing + temp].tolist() == [0, 0, 1, 0]
     assert tabular[1, temp] == pytest.approx(tabular[0, temp], abs=1e-6)  # 98.6 F is 37.0 C
+
+
+def test_the_deep_model_also_gets_the_news2_points_the_rules_compute(frame):
+    visits = frame.iloc[:3].copy()
+    visits["respiratory_rate"] = [18, 30, np.nan]
+    pre = TriagePreprocessor().fit(frame, np.arange(len(frame)))
+    tabular = pre.transform(visits)["tabular"]
+    first = 2 * len(VITALS)
+    points = tabular[:, first:first + len(news2.PARAMETERS)]
+    rr = news2.PARAMETERS.index("respiratory_rate")
+    # Scaled by 3, the largest sub-score: a rate of 30 scores 3 points, a missing one none.
+    assert points[:, rr].tolist() == [0, 1, 0]
+    totals, red, _ = news2.score(visits)
+    assert tabular[:, first + len(news2.PARAMETERS)] == pytest.approx(totals / 10)
+    assert tabular[:, first + len(news2.PARAMETERS) + 1].tolist() == red.astype(float).tolist()
+    assert tabular.shape[1] == pre.meta()["tabular_width"]
 
 
 def test_complaint_words_new_at_scoring_share_the_unknown_id(frame):
