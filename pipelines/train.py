@@ -46,6 +46,8 @@ def _train(settings, store, case, run_id, data, rows, options) -> dict:
     stage(f"Training {case.title} on {config.workers} Ray worker(s)"
           f"{' with GPUs (bf16)' if config.use_gpu else ' on CPUs'}, up to {config.epochs} epochs")
     result = step(workflow.train)(case, prepared, config, settings.checkpoints, run_id, epoch_line)
+    speed = workflow.training_throughput(case, prepared, result)
+    detail(f"training throughput: {speed['summary']}")
     model = workflow.load_model(case, prepared.preprocessor.meta(), config, result.state_dict)
     stage("Evaluating every process on the same held-out cases")
     evaluation, fitted = step(workflow.evaluate_model)(case, prepared, model, result)
@@ -59,4 +61,4 @@ def _train(settings, store, case, run_id, data, rows, options) -> dict:
     return {"run_id": run_id, "model_version": registered.version, "versions": registered.versions,
             "promoted": registered.promoted,
             "champion_process": registered.verdict.winner if registered.promoted else None,
-            "verdict": registered.verdict.message, "metrics": evaluation.metrics, "kpis": registered.kpis.to_dict()}
+            "verdict": registered.verdict.message, "metrics": evaluation.metrics, "training_throughput": speed, "kpis": registered.kpis.to_dict()}

@@ -203,6 +203,18 @@ def score_model(usecase: UseCase, prepared: Prepared, model, training_cost_usd: 
                   training_cost_usd, training_seconds)
 
 
+def training_throughput(usecase: UseCase, prepared: Prepared, result: training.TrainResult) -> dict:
+    """Training cases (and the template's own unit, such as video frames) per second over the epochs run,
+    each epoch's validation pass included: what the workers sustained, start-up and evaluation aside."""
+    train = prepared.frame.iloc[prepared.split[0]]
+    unit, amount = usecase.work_units(train) if usecase.work_units else ("cases", float(len(train)))
+    epochs = len(result.history)
+    seconds = sum(line.get("epoch_seconds", 0.0) for line in result.history)
+    rate = amount * epochs / max(seconds, 1e-9)
+    return {"unit": unit, "per_epoch": amount, "epochs": epochs, "seconds": seconds, "per_s": rate,
+            "summary": f"{amount:,.0f} {unit} an epoch, {epochs} epoch(s) in {seconds:,.0f} s: {rate:,.0f} {unit}/s"}
+
+
 def training_cost_usd(usecase: UseCase, result: training.TrainResult) -> float:
     eco = usecase.economics
     return kpis.compute_cost_usd(result.cpu_core_seconds, 1, 0, eco.cpu_core_hour_usd, 0.0) + \

@@ -50,6 +50,10 @@ def test_training_registers_the_model_with_its_evidence(trained, mlflow, platfor
     holdout = [r for r in platform_store.kpi_records(usecase="fraud-detection") if r["scope"] == scope]
     assert holdout and holdout[0]["n_cases"] > 0 and holdout[0]["inputs"]["tradeoff"]
     assert set(trained["kpis"]) >= {"automation_rate", "error_reduction", "cost_reduction", "savings", "roi"}
+    speed = trained["training_throughput"]
+    history = mlflow.MlflowClient().get_metric_history(version.run_id, "epoch_seconds")
+    assert speed["unit"] == "cases" and speed["epochs"] == len(history)
+    assert speed["per_s"] == pytest.approx(speed["per_epoch"] * speed["epochs"] / sum(m.value for m in history))
 
 
 def test_a_refused_batch_changes_no_model_champion_or_kpi(trained, mlflow, platform_store, tmp_path, fraud):
