@@ -129,7 +129,11 @@ class Evaluation:
         if self.usecase.decision_metrics is None:
             return {}
         figures = {n: self.usecase.decision_metrics(p.decisions, self.test_labels) for n, p in self.processes.items()}
-        figures[MANUAL] = self.usecase.decision_metrics(self.manual.decisions, self.test_labels)
+        if self.usecase.economics.manual_error_rate is None:
+            figures[MANUAL] = self.usecase.decision_metrics(self.manual.decisions, self.test_labels)
+        # Otherwise the manual process errs at its own rates (a guard missing half the events at a wall of
+        # screens), which only its price holds: its decisions, all "a person looks", would read as every
+        # event caught.
         return {"decision_metrics": figures}
 
     def tradeoff(self, name: str) -> pd.DataFrame:

@@ -55,6 +55,14 @@ def test_scoring_a_folder_of_new_recordings_decides_every_window(champion, tmp_p
     assert record["scope"] == "batch" and record["labelled"] is False and record["n_cases"] == 24
 
 
+def test_the_guard_at_the_wall_gets_no_recall_that_counts_every_event_as_seen(champion):
+    trained = [r for r in Store.open(get_settings().db_url).kpi_records(usecase=CASE.name)
+               if r["run_id"] == champion["run_id"]]
+    figures = trained[0]["inputs"]["decision_metrics"]
+    assert set(figures) == {"model", "motion_alarm"}, "the manual process's misses are in its price only"
+    assert 0 <= figures["motion_alarm"]["intrusion_recall"] <= 1
+
+
 def test_a_labelled_folder_is_priced_against_the_motion_alarm(champion, tmp_path):
     from pipelines.score import score_flow
 
