@@ -13,6 +13,7 @@ an optional header row), WFDB (``.hea`` with its ``.dat``: the header carries th
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -69,9 +70,16 @@ def read_signal(path: str | Path, sampling_rate_hz: float | None = None) -> Sign
     return Signal(values, rate)
 
 
+_NPY_HEADER_LOCK = threading.Lock()
+"""np.load parses each file's header with ast.literal_eval, and CPython 3.11's AST constructor can fail
+("AST constructor recursion depth mismatch", python/cpython#106905) when threads parse at once, as the
+checks that read strips on a thread pool do: one file at a time (a strip loads in well under a ms)."""
+
+
 def _read_npy(path: Path) -> np.ndarray:
     try:
-        array = np.load(path, allow_pickle=False)
+        with _NPY_HEADER_LOCK:
+            array = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise BatchError(f"{path} is not a readable NumPy file ({exc}).") from exc
     return _one_lead(np.asarray(array, dtype=np.float64), path)
