@@ -61,4 +61,5 @@ def _train(settings, store, case, run_id, data, rows, options) -> dict:
     return {"run_id": run_id, "model_version": registered.version, "versions": registered.versions,
             "promoted": registered.promoted,
             "champion_process": registered.verdict.winner if registered.promoted else None,
-            "verdict": registered.verdict.message, "metrics": evaluation.metrics, "training_throughput": speed, "kpis": registered.kpis.to_dict()}
+            "verdict": registered.verdict.message, "metrics": evaluation.metrics, "training_throughput": speed,
+            "kpis": registered.kpis.to_dict()}

@@ -43,7 +43,7 @@ def handcrafted_features(frame: pd.DataFrame) -> pd.DataFrame:
     """Numeric features per visit (NaN where unknown: the trees route missing values themselves)."""
     values = pd.DataFrame(vital_values(frame), columns=list(VITALS), index=frame.index)
     parts = news2.subscores(frame)
-    total, red, present = news2.score(frame)
+    total, red, present = news2.score(frame, parts)
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         strips = list(pool.map(strip_measures, frame["ecg_path"].fillna(""), frame["ecg_sampling_rate_hz"]))
     strips = pd.DataFrame(strips, columns=list(ECG_FEATURES[:-1]), index=frame.index)

@@ -88,8 +88,9 @@ class TriagePreprocessor:
         values = vital_values(frame)
         missing = np.isnan(values)
         standard = np.clip((values - np.asarray(self.centre)) / np.asarray(self.scale), -6, 6)
-        total, red, _ = news2.score(frame)
-        parts = news2.subscores(frame)[list(news2.PARAMETERS)].to_numpy(dtype=float)
+        scored = news2.subscores(frame)
+        total, red, _ = news2.score(frame, scored)
+        parts = scored[list(news2.PARAMETERS)].to_numpy(dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             shock = values[:, VITALS.index("heart_rate")] / values[:, VITALS.index("systolic_bp")]
             pulse = values[:, VITALS.index("systolic_bp")] - values[:, VITALS.index("diastolic_bp")]

@@ -48,9 +48,10 @@ def subscores(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
-def score(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Aggregate NEWS2, whether any single parameter scored 3 (a red score), parameters present."""
-    parts = subscores(frame)
+def score(frame: pd.DataFrame, parts: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Aggregate NEWS2, whether any single parameter scored 3 (a red score), parameters present;
+    ``parts``: the frame's :func:`subscores` where the caller has them already."""
+    parts = subscores(frame) if parts is None else parts
     points = parts[list(PARAMETERS)].to_numpy()
     present = parts[[f"{p}_present" for p in PARAMETERS]].to_numpy().sum(axis=1)
     return points.sum(axis=1).astype(int), (points >= 3).any(axis=1), present
