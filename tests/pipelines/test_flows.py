@@ -109,3 +109,13 @@ def test_large_batches_score_on_ray_data_with_the_same_results(trained, mlflow, 
     table, on_ray, _ = scoring.decide(fraud, bundle, frame)
     assert len(table) == 600
     np.testing.assert_allclose(on_ray, in_process, rtol=1e-5, atol=1e-6)
+
+
+def test_every_process_of_the_ray_job_gets_the_train_controller_settings(ray_session):
+    import os
+
+    @ray_session.remote(num_cpus=0)
+    def environment(names):
+        return {name: os.environ.get(name) for name in names}
+
+    assert ray_session.get(environment.remote(list(runtime.TRAIN_CONTROLLER_ENV))) == runtime.TRAIN_CONTROLLER_ENV
