@@ -127,6 +127,9 @@ class TrainDefaults:
     monitor: str = "val_loss"
     """Validation figure for the best epoch and early stopping: val_loss, val_accuracy, val_pr_auc or
     val_cost (expected business cost on the validation cases)."""
+    ema_decay: float | None = None
+    """Judge and keep a moving average of the weights (decay per step) rather than the weights as
+    they are at the end of an epoch; for small, noisy validation sets (see TrainConfig.ema_decay)."""
     model: Mapping[str, Any] = field(default_factory=dict)
     search_space: Mapping[str, tuple] = field(default_factory=dict)
     """What ``deepto tune`` may change besides the platform's defaults (learning rate, weight decay,

@@ -112,7 +112,7 @@ def train_config(usecase: UseCase, prepared: Prepared, options: TrainOptions) ->
         learning_rate=options.learning_rate or defaults.learning_rate, weight_decay=defaults.weight_decay,
         patience=defaults.patience, class_weights=weights,
         model_params={**defaults.model, **options.model_params}, seed=options.seed, monitor=defaults.monitor,
-        placement="PACK" if options.use_gpu else "SPREAD", cpus_per_worker=cpus,
+        placement="PACK" if options.use_gpu else "SPREAD", cpus_per_worker=cpus, ema_decay=defaults.ema_decay,
     )
 
 

@@ -37,7 +37,7 @@ USECASE = UseCase(
     baselines=BASELINES,
     economics=ECONOMICS,
     training=TrainDefaults(epochs=30, batch_size=256, learning_rate=2e-3, weight_decay=1e-3, patience=6,
-                           monitor="val_cost", model=dict(DEFAULTS)),
+                           monitor="val_cost", ema_decay=0.995, model=dict(DEFAULTS)),
     profile=profile,
     transform_batch=TRANSFORM,
     smoke_rows=800,

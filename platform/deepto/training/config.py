@@ -42,6 +42,9 @@ class TrainConfig:
     threads_per_worker: int | None = None
     """Torch intra-op threads per worker; default: cpus_per_worker on Ray workers."""
     cache_max_bytes: int = CACHE_MAX_BYTES
+    ema_decay: float | None = None
+    """Judge and keep an exponential moving average of the weights, this decay per step (0.995: about
+    the last 200 steps); None judges the weights as they are after each epoch."""
 
     def __post_init__(self):
         if self.monitor not in MONITORS:

@@ -59,18 +59,23 @@ def fit(session: Session, build_model: Callable[..., Any], meta: Mapping[str, An
     state = {"epoch": 0, "history": [], "best_score": math.inf, "best_epoch": 0, "bad_epochs": 0, "best_model": None}
     # DDP needs the same number of steps on every worker: the longest shard sets it.
     steps = max(1, math.ceil(max(session.gather(len(train))) / config.worker_batch_size))
+    average = _weight_average(core, config.ema_decay)
     saved = session.resume_state()
     if saved is not None:
         core.load_state_dict(saved.pop("model"))
         optimizer.load_state_dict(saved.pop("optimizer"))
+        if average is not None:
+            average.load_state_dict(saved.pop("average"))
         state.update(saved)
+    judged = core if average is None else average.module
     for epoch in range(state["epoch"] + 1, config.epochs + 1):
         started = time.perf_counter()
         # Randomness is a function of (seed, epoch, rank) alone, so a resumed run matches an uninterrupted one.
         torch.manual_seed(config.seed * 1_000_003 + epoch * 1_009 + session.rank)
         rng = np.random.default_rng([config.seed, epoch, session.rank])
-        train_loss = _train_epoch(model, optimizer, train.epoch_batches(steps, rng), weight, session.device)
-        probs = predict(core, val, session.device)
+        train_loss = _train_epoch(model, optimizer, train.epoch_batches(steps, rng), weight, session.device,
+                                  None if average is None else lambda: average.update_parameters(core))
+        probs = predict(judged, val, session.device)
         metrics = _epoch_metrics(epoch, session.gather(train_loss), session.gather((val.rows, probs, val.labels)),
                                  weight, objective)
         metrics["epoch_seconds"] = time.perf_counter() - started
@@ -78,7 +83,7 @@ def fit(session: Session, build_model: Callable[..., Any], meta: Mapping[str, An
         state["history"].append(metrics)
         if score < state["best_score"]:
             state.update(best_score=score, best_epoch=epoch, bad_epochs=0,
-                         best_model={k: v.detach().cpu().clone() for k, v in core.state_dict().items()})
+                         best_model={k: v.detach().cpu().clone() for k, v in judged.state_dict().items()})
         else:
             state["bad_epochs"] += 1
         state["epoch"] = epoch
@@ -86,6 +91,8 @@ def fit(session: Session, build_model: Callable[..., Any], meta: Mapping[str, An
         checkpoint = None
         if session.rank == 0:
             checkpoint = {**state, "model": core.state_dict(), "optimizer": optimizer.state_dict()}
+            if average is not None:
+                checkpoint["average"] = average.state_dict()
         session.report(metrics | {"stopped_early": stop}, checkpoint)
         if session.rank == 0:
             session.progress({**metrics, "best_epoch": state["best_epoch"], "epochs": config.epochs,
@@ -112,7 +119,19 @@ def _autocast(device):
     return torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else contextlib.nullcontext()
 
 
-def _train_epoch(model, optimizer, batches, weight, device) -> tuple[float, int]:
+def _weight_average(core, decay: float | None):
+    """An exponential moving average of the weights (and batch-norm statistics), updated after every
+    step, or None when ``decay`` is None. Validation, the best epoch and the returned model use the
+    average: it moves less from one step to the next than the weights themselves, so the epoch that a
+    noisy validation figure picks matters less."""
+    if decay is None:
+        return None
+    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+    return AveragedModel(core, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
+
+
+def _train_epoch(model, optimizer, batches, weight, device, after_step=None) -> tuple[float, int]:
     """Summed training loss and cases seen on this worker."""
     import torch
     import torch.nn.functional as F
@@ -129,6 +148,8 @@ def _train_epoch(model, optimizer, batches, weight, device) -> tuple[float, int]
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
+        if after_step is not None:
+            after_step()
         total += loss.detach() * len(labels)
         seen += len(labels)
     return float(total), seen
