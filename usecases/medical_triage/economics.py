@@ -17,6 +17,11 @@ NURSE_USD_PER_HOUR = 86_070 / 2080
 LOADED = 1 / 0.70
 REVIEW_COST_USD = round(TRIAGE_MINUTES / 60 * NURSE_USD_PER_HOUR * LOADED, 2)
 
+NURSE_UNDER_TRIAGE = 0.033
+NURSE_OVER_TRIAGE = 0.289
+"""Shares of visits that nurses using ESI triaged less or more urgent than they were (Sax et al. 2023,
+SOURCES["human_error_rate"]): what a reviewed visit's triage is expected to get wrong."""
+
 ADVERSE_EVENT_USD = 297_709
 STREAM_USD = (0.0, 10.0, 40.0, 150.0, 400.0)
 """Resources a stream spends on a patient beyond the fast-track, per class (ESI 5 to ESI 1)."""
@@ -88,5 +93,5 @@ ECONOMICS = Economics(
     cases_per_model=50_000,
     baseline_process="news2",
     sources={**SOURCES, **prices.SOURCES},
-    human_error_rate=0.033,
+    human_error_rate=NURSE_UNDER_TRIAGE,
 )

@@ -14,6 +14,7 @@ from deepto.decisions import REVIEW
 from usecases.medical_triage import news2
 from usecases.medical_triage.batch import OPTIONAL, REQUIRED
 from usecases.medical_triage.classes import CRITICAL
+from usecases.medical_triage.economics import NURSE_OVER_TRIAGE, NURSE_UNDER_TRIAGE
 
 INPUTS = tuple(c for c in (*REQUIRED, *OPTIONAL) if c not in ("visit_id", "arrival_time", "ecg_sampling_rate_hz"))
 
@@ -52,22 +53,25 @@ def input_notes(frame: pd.DataFrame) -> list[str]:
 
 
 def triage_metrics(decisions: np.ndarray, labels: np.ndarray) -> dict[str, float]:
-    """Under- and over-triage of a process's automatic decisions, as shares of all visits.
+    """Under- and over-triage of a process's decisions, as shares of all visits.
 
     Classes run from ESI 5 (index 0) to ESI 1, so a decision below the true class is under-triage.
-    Reviewed visits count as triaged right (the nurse decides them; her own error rate is priced in
-    the economics, not here). ``critical_under_triage_rate`` is the share of ESI 1-2 visits that a
-    machine gave a less urgent level.
+    A reviewed visit is triaged by the nurse, who errs at the rates measured for ESI in US departments
+    (economics.NURSE_UNDER_TRIAGE, NURSE_OVER_TRIAGE): it counts as that expected share of a mistake,
+    so a process that reviews everyone shows the nurses' rates, not a perfect record. The same
+    under-triage rate is assumed for reviewed ESI 1-2 visits (the source gives no rate by level).
+    ``critical_under_triage_rate`` is the share of ESI 1-2 visits given a less urgent level.
     """
     decisions = np.asarray(decisions, dtype=np.int64)
     labels = np.asarray(labels, dtype=np.int64)
-    automatic = decisions != REVIEW
-    under = automatic & (decisions < labels)
-    over = automatic & (decisions > labels)
+    reviewed = decisions == REVIEW
+    under = ~reviewed & (decisions < labels)
+    over = ~reviewed & (decisions > labels)
     critical = np.isin(labels, CRITICAL)
     n = max(len(labels), 1)
     return {
-        "under_triage_rate": float(under.sum() / n),
-        "over_triage_rate": float(over.sum() / n),
-        "critical_under_triage_rate": float((under & critical).sum() / max(critical.sum(), 1)),
+        "under_triage_rate": float((under.sum() + NURSE_UNDER_TRIAGE * reviewed.sum()) / n),
+        "over_triage_rate": float((over.sum() + NURSE_OVER_TRIAGE * reviewed.sum()) / n),
+        "critical_under_triage_rate": float(((under & critical).sum() + NURSE_UNDER_TRIAGE * (reviewed & critical).sum())
+                                            / max(critical.sum(), 1)),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from deepto.decisions import REVIEW
 from usecases.medical_triage.batch import OPTIONAL
@@ -17,10 +18,18 @@ def test_triage_rates_hand_worked():
     decided = np.array([0, REVIEW, 3, 3, 1, 1, 0, 2])
     # Under-triage: visit 0 (ESI 1 fast-tracked) and visit 4 (ESI 3 fast-tracked): 2 of 8.
     # Over-triage: visit 3 (ESI 3 given ESI 2) and visit 7 (ESI 5 given ESI 3): 2 of 8.
-    # Critical (ESI 1-2) visits: 0, 1, 2; only visit 0 was under-triaged, the review counts as right.
-    assert triage_metrics(decided, labels) == {
-        "under_triage_rate": 0.25, "over_triage_rate": 0.25, "critical_under_triage_rate": 1 / 3,
-    }
+    # Visit 1 (ESI 1) is reviewed: the nurse under-triages 3.3% and over-triages 28.9% of visits.
+    # Critical (ESI 1-2) visits: 0, 1, 2; visit 0 under-triaged, visit 1 at the nurse's rate.
+    assert triage_metrics(decided, labels) == pytest.approx({
+        "under_triage_rate": (2 + 0.033) / 8, "over_triage_rate": (2 + 0.289) / 8,
+        "critical_under_triage_rate": (1 + 0.033) / 3,
+    })
+
+
+def test_a_process_that_reviews_every_visit_shows_the_nurses_rates():
+    labels = np.array([4, 3, 2, 1, 0, 0])
+    assert triage_metrics(np.full(6, REVIEW), labels) == pytest.approx({
+        "under_triage_rate": 0.033, "over_triage_rate": 0.289, "critical_under_triage_rate": 0.033})
 
 
 def test_notes_name_each_visits_missing_inputs_and_its_news2(frame):
