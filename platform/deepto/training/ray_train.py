@@ -72,7 +72,7 @@ def default_placement(use_gpu: bool) -> tuple[int, int]:
     """(workers, CPUs per worker) when the user names no worker count.
 
     GPUs: one worker per GPU. CPUs: one worker per node, each with its node's cores as torch threads:
-    no gradient exchange, one copy of the model, and the same worker batch on any number of nodes.
+    no gradient exchange inside a node and one copy of the model per node.
     Whether that beats one single-threaded DDP worker per core depends on the model and the machine;
     ``benchmarks/train_throughput.py`` measures both (on a 2-core machine they have gone either way).
     Each node keeps CPUs for Ray Data and the driver: one, or two on a lone local node (which Deepto
