@@ -119,3 +119,18 @@ def test_every_process_of_the_ray_job_gets_the_train_controller_settings(ray_ses
         return {name: os.environ.get(name) for name in names}
 
     assert ray_session.get(environment.remote(list(runtime.TRAIN_CONTROLLER_ENV))) == runtime.TRAIN_CONTROLLER_ENV
+
+
+def test_training_runs_share_one_progress_actor_and_each_sees_its_own_lines(trained):
+    from deepto.training import ray_train
+
+    used = ray_train._SharedProgress._actor  # by the module's training run
+    first, second = ray_train._Progress.open(), ray_train._Progress.open()
+    assert used is not None and first.actor._actor_id == second.actor._actor_id == used._actor_id
+    assert first.run != second.run
+    first.push({"epoch": 1})
+    second.push({"epoch": 7})
+    first.worker_started(0, {"pid": 11})
+    assert first.drain() == [{"epoch": 1}] and first.drain() == []
+    assert second.drain() == [{"epoch": 7}]
+    assert first.finish() == [{"rank": 0, "pid": 11}] and second.finish() == []

@@ -12,7 +12,9 @@ import os
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,7 @@ def to_dataset(arrays: Mapping[str, np.ndarray], labels: np.ndarray | None = Non
 
 PLACEMENT_GROUP = "placement_group"
 """Reported with every epoch's metrics: the run's placement group, for release_placement_groups."""
+LOOP_CONFIG = "loop_config"
 
 
 def release_placement_groups(ids) -> None:
@@ -105,16 +108,20 @@ def make_trainer(build_model: Callable[..., Any], meta: Mapping[str, Any], train
                  objective: Callable[[np.ndarray], float] | None = None, callbacks: Sequence = ()):
     """The TorchTrainer of one training run: one dataset part per worker, a checkpoint every epoch,
     restarts after failures resuming from the last checkpoint."""
+    import ray
     import ray.train
     from ray.train.torch import TorchTrainer
 
     if len(train_parts) != config.workers or len(val_parts) != config.workers:
         raise ValueError(f"Give one training and one validation part per worker ({config.workers}).")
     datasets = {f"train_{r}": ds for r, ds in enumerate(train_parts)} | {f"val_{r}": ds for r, ds in enumerate(val_parts)}
+    # In the object store, not in the loop config itself: Ray Train's controller would otherwise unpickle
+    # it, importing the use-case, torch and the platform only to hand it on to the workers.
+    loop_config = ray.put({"build_model": build_model, "meta": dict(meta), "config": config, "progress": progress,
+                           "objective": objective})
     return TorchTrainer(
         _worker,
-        train_loop_config={"build_model": build_model, "meta": dict(meta), "config": config, "progress": progress,
-                           "objective": objective},
+        train_loop_config={LOOP_CONFIG: loop_config},
         scaling_config=ray.train.ScalingConfig(num_workers=config.workers, use_gpu=config.use_gpu,
                                                resources_per_worker={"CPU": config.cpus_per_worker,
                                                                      **({"GPU": 1} if config.use_gpu else {})},
@@ -137,16 +144,15 @@ def train_model(build_model: Callable[..., Any], meta: Mapping[str, Any], train_
                 on_epoch: Callable[[dict], None] | None = None,
                 objective: Callable[[np.ndarray], float] | None = None) -> TrainResult:
     """Train on Ray, one dataset part per worker; return the best epoch's weights (on CPU) and the history."""
-    import ray
-
     check_gpu_request(config.use_gpu, config.workers)
-    progress = _Progress.remote()
+    progress = _Progress.open()
     trainer = make_trainer(build_model, meta, train_parts, val_parts, config, storage_dir, run_name, progress, objective)
     started = time.perf_counter()
-    result = _fit_with_progress(trainer, progress, on_epoch)
+    try:
+        result = _fit_with_progress(trainer, progress, on_epoch)
+    finally:
+        placement = progress.finish()
     wall = time.perf_counter() - started
-    placement = ray.get(progress.placement.remote())
-    ray.kill(progress)
     if result.checkpoint is None:
         raise RuntimeError("Training finished without a checkpoint; see the Ray logs (--verbose).")
     state = load_state(result.checkpoint)
@@ -174,8 +180,6 @@ def storage_path(storage: Path | str) -> str:
 
 def _fit_with_progress(trainer, progress, on_epoch):
     """Run fit in a thread and relay epoch lines from rank 0, so users see progress quietly."""
-    import ray
-
     outcome: dict[str, Any] = {}
 
     def run():
@@ -187,11 +191,11 @@ def _fit_with_progress(trainer, progress, on_epoch):
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     while thread.is_alive():
-        thread.join(timeout=0.5)
-        for line in ray.get(progress.drain.remote()):
+        thread.join(timeout=0.1)
+        for line in progress.drain():
             if on_epoch:
                 on_epoch(line)
-    for line in ray.get(progress.drain.remote()):
+    for line in progress.drain():
         if on_epoch:
             on_epoch(line)
     if "error" in outcome:
@@ -204,45 +208,84 @@ def _make_progress_actor():
 
     @ray.remote(num_cpus=0)
     class Progress:
+        """Epoch lines and worker starts of every run of one driver, each under its run's key."""
+
         def __init__(self):
-            self.lines: list[dict] = []
-            self.starts: list[dict] = []
+            self.lines: dict[str, list[dict]] = {}
+            self.starts: dict[str, list[dict]] = {}
 
-        def push(self, line: dict) -> None:
-            self.lines.append(line)
+        def push(self, run: str, line: dict) -> None:
+            self.lines.setdefault(run, []).append(line)
 
-        def drain(self) -> list[dict]:
-            lines, self.lines = self.lines, []
-            return lines
+        def drain(self, run: str) -> list[dict]:
+            return self.lines.pop(run, [])
 
-        def worker_started(self, rank: int, where: dict) -> None:
-            self.starts.append({"rank": rank, **where})
+        def worker_started(self, run: str, rank: int, where: dict) -> None:
+            self.starts.setdefault(run, []).append({"rank": rank, **where})
 
-        def placement(self) -> list[dict]:
-            """Every worker start, in order: a worker group restarted after a failure adds its own."""
-            return list(self.starts)
+        def finish(self, run: str) -> list[dict]:
+            """The run's worker starts, in order (a worker group restarted after a failure adds its own),
+            and forget the run."""
+            self.lines.pop(run, None)
+            return self.starts.pop(run, [])
 
     return Progress
 
 
-class _LazyActor:
-    """Define the Ray actor class on first use, so importing this module starts nothing."""
+@dataclass(frozen=True)
+class RunProgress:
+    """One run's channel to the driver's progress actor (what the workers get)."""
+
+    actor: Any
+    run: str
+
+    def push(self, line: dict) -> None:
+        self.actor.push.remote(self.run, line)
+
+    def worker_started(self, rank: int, where: dict) -> None:
+        self.actor.worker_started.remote(self.run, rank, where)
+
+    def drain(self) -> list[dict]:
+        import ray
+
+        return ray.get(self.actor.drain.remote(self.run))
+
+    def finish(self) -> list[dict]:
+        import ray
+
+        return ray.get(self.actor.finish.remote(self.run))
+
+
+class _SharedProgress:
+    """One progress actor per driver and Ray instance, created on first use and shared by its runs:
+    an actor of its own for every run starts a process beside Ray Train's controller and workers,
+    which on a small machine delays the run's start by most of a second."""
 
     _cls = None
+    _actor = None
+    _owner: tuple[str, str] | None = None
+    _lock = threading.Lock()
 
-    def remote(self):
+    def open(self) -> RunProgress:
         import ray
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-        if _LazyActor._cls is None:
-            _LazyActor._cls = _make_progress_actor()
-        # On the driver's node: placed on a worker node, it would die with that node and take the run
-        # with it, where the run itself resumes on the nodes that are left.
-        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
-        return _LazyActor._cls.options(scheduling_strategy=here).remote()
+        context = ray.get_runtime_context()
+        # A driver that shut Ray down and started it again has a new node (and maybe job): a new actor.
+        owner = (context.get_job_id(), context.get_node_id())
+        with _SharedProgress._lock:
+            if _SharedProgress._actor is None or _SharedProgress._owner != owner:
+                if _SharedProgress._cls is None:
+                    _SharedProgress._cls = _make_progress_actor()
+                # On the driver's node: placed on a worker node, it would die with that node and take
+                # the run with it, where the run itself resumes on the nodes that are left.
+                here = NodeAffinitySchedulingStrategy(context.get_node_id(), soft=False)
+                _SharedProgress._actor = _SharedProgress._cls.options(scheduling_strategy=here).remote()
+                _SharedProgress._owner = owner
+            return RunProgress(_SharedProgress._actor, uuid.uuid4().hex)
 
 
-_Progress = _LazyActor()
+_Progress = _SharedProgress()
 
 
 class _RayTrainSession:
@@ -293,18 +336,20 @@ class _RayTrainSession:
 
     def progress(self, line: dict) -> None:
         if self._progress is not None:
-            self._progress.push.remote(line)
+            self._progress.push(line)
 
 
-def _worker(loop_config: dict) -> None:
+def _worker(train_loop_config: dict) -> None:
     """One Ray Train worker: collect this rank's data into memory, then the shared epoch loop."""
     import ray
     import ray.train
 
+    loop_config = ray.get(train_loop_config[LOOP_CONFIG])
+
     config: TrainConfig = loop_config["config"]
     session = _RayTrainSession(loop_config["progress"])
     if loop_config["progress"] is not None:
-        loop_config["progress"].worker_started.remote(session.rank, {
+        loop_config["progress"].worker_started(session.rank, {
             "node_id": ray.get_runtime_context().get_node_id(), "node_ip": ray.util.get_node_ip_address(),
             "pid": os.getpid()})
 
