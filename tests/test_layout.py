@@ -32,3 +32,19 @@ def test_the_library_imports_none_of_its_consumers():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
             offenders += [f"{path.relative_to(ROOT)}: {name}" for name in names if name.split(".")[0] in CONSUMERS]
     assert offenders == []
+
+
+def test_a_training_worker_imports_no_validation_or_classical_library():
+    """What a Ray training worker unpickles (a template's model, the training loop) loads neither Great
+    Expectations nor scikit-learn: together they added two to three seconds to every training run."""
+    import subprocess
+    import sys
+
+    from deepto.usecase import load_registry
+
+    modules = ["deepto.training.ray_train", *sorted({u.build_model.__module__ for u in load_registry().usecases.values()})]
+    assert len(modules) > 4
+    code = f"import sys\nfor m in {modules!r}: __import__(m)\n" \
+           "print(sorted(m for m in ('great_expectations', 'sklearn') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", modules

@@ -38,7 +38,6 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import log_softmax
-from sklearn.model_selection import StratifiedKFold
 
 REVIEW = -1
 KINDS = ("binary", "top_class", "expected_cost")
@@ -327,6 +326,9 @@ def select_policy(probs, labels, case_costs, review_cost_usd, human_error_rate,
     kinds = (_score_kind(probs), "expected_cost")
     if folds < 2:
         return choose_policy(probs, labels, costs, review_cost_usd, human_error_rate, kinds[0], safety=safety), {}
+    # Here, not at the top: the templates import this module, and Ray training workers need no sklearn.
+    from sklearn.model_selection import StratifiedKFold
+
     priced = dict.fromkeys(kinds, 0.0)
     for fit, held_out in StratifiedKFold(folds, shuffle=True, random_state=0).split(probs, labels):
         for kind in kinds:

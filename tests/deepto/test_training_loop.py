@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from deepto.training import Shard, TrainConfig
-from deepto.training.loop import fit
+from deepto.training.loop import average_precision, fit
 
 
 class Tiny(nn.Module):
@@ -82,3 +82,15 @@ def test_a_resumed_run_keeps_the_average_it_had():
     resumed = run(4, objective, resume=first_half).checkpoints[-1]
     assert resumed["best_epoch"] == whole["best_epoch"] == 4
     assert all(torch.equal(resumed["best_model"][k], whole["best_model"][k]) for k in whole["best_model"])
+
+
+def test_average_precision_is_sklearns():
+    from sklearn.metrics import average_precision_score
+
+    rng = np.random.default_rng(0)
+    for n, rounding in itertools.product((1, 7, 500), (1, 2, 6)):
+        labels = (rng.random(n) < 0.2).astype(int)
+        labels[0] = 1
+        scores = np.round(rng.random(n) * 0.5 + labels * 0.3, rounding)  # ties at every rounding but the finest
+        assert np.isclose(average_precision(labels, scores), average_precision_score(labels, scores))
+    assert average_precision(np.zeros(5, dtype=int), rng.random(5)) == 0.0

@@ -25,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 import cv2
 import numpy as np
 import pandas as pd
-from sklearn.metrics import f1_score
 
 from deepto import video
 from deepto.decisions import DecisionPolicy
@@ -77,6 +76,9 @@ class MotionAlarm:
         return {**self.__dict__, "_activity": {}}
 
     def fit(self, frame: pd.DataFrame, labels: np.ndarray, rows: np.ndarray) -> MotionAlarm:
+        # Here, not at the top: every Ray training worker imports the template, and none needs sklearn.
+        from sklearn.metrics import f1_score
+
         train = frame.iloc[rows]
         y = np.asarray(labels)[rows]
         best = (-1.0, None, None)

@@ -10,8 +10,6 @@ item with its reason.
 
 from __future__ import annotations
 
-import great_expectations as gx
-
 from usecases.cctv_security.batch import WINDOW_SECONDS
 from usecases.cctv_security.classes import EVENT_NAMES
 
@@ -28,6 +26,9 @@ TRUNCATION_TOLERANCE_SECONDS = 1.0
 
 def expectations(labelled: bool) -> list:
     """Great Expectations 1.x expectations over the profile table."""
+    # Here, not at the top: every Ray training worker imports the template, and none needs GX.
+    import great_expectations as gx
+
     e = gx.expectations
     checks = [
         e.ExpectTableRowCountToBeBetween(min_value=1),

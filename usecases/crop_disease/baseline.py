@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 from PIL import Image, ImageFilter
-from sklearn.ensemble import HistGradientBoostingClassifier
 
 from usecases.crop_disease.classes import CLASS_NAMES
 from usecases.crop_disease.images import open_rgb
@@ -129,6 +128,9 @@ class ClassicalBaseline:
                    "patterns, local variance) and spot colour statistics + gradient-boosted trees")
 
     def __init__(self, rounds: int = 100, seed: int = 0):
+        # Here, not at the top: every Ray training worker imports the template, and none needs sklearn.
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
         self.trees = HistGradientBoostingClassifier(max_iter=rounds, learning_rate=0.1, max_leaf_nodes=15,
                                                      early_stopping=False, class_weight="balanced", random_state=seed)
 

@@ -10,8 +10,6 @@ exactly which photos to fix or delete.
 
 from __future__ import annotations
 
-import great_expectations as gx
-
 from usecases.crop_disease.batch import IMAGE_SUFFIXES
 from usecases.crop_disease.classes import CLASS_NAMES
 
@@ -25,6 +23,9 @@ MIN_CONTRAST = 4.0
 
 def expectations(labelled: bool) -> list:
     """Great Expectations 1.x expectations over the profile table."""
+    # Here, not at the top: every Ray training worker imports the template, and none needs GX.
+    import great_expectations as gx
+
     e = gx.expectations
     checks = [
         e.ExpectTableRowCountToBeBetween(min_value=1),

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from usecases.fraud_detection.features import handcrafted_features
 
@@ -65,6 +62,11 @@ class FraudLogistic:
                    "velocity, amount against the usual, category and channel flags).")
 
     def __init__(self):
+        # Here, not at the top: every Ray training worker imports the template, and none needs sklearn.
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
         self.model = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000))
 
     def fit(self, frame: pd.DataFrame, labels: np.ndarray, rows: np.ndarray) -> FraudLogistic:

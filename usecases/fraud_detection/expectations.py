@@ -6,8 +6,6 @@ a currency sign or in cents, a channel code from another system, a duplicated ex
 
 from __future__ import annotations
 
-import great_expectations as gx
-
 from usecases.fraud_detection.data import CHANNELS, COLUMNS, ID_COLUMN, LABEL_COLUMN
 
 NUMERIC_TYPES = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -25,6 +23,9 @@ def expectations(labelled: bool) -> list:
 
     A scoring batch may leave ``is_fraud`` out, so nothing about it is checked then.
     """
+    # Here, not at the top: every Ray training worker imports the template, and none needs GX.
+    import great_expectations as gx
+
     suite = [gx.expectations.ExpectTableRowCountToBeBetween(min_value=1)]
     suite += [gx.expectations.ExpectColumnToExist(column=column) for column in COLUMNS]
     suite += [gx.expectations.ExpectColumnValuesToNotBeNull(column=column) for column in COLUMNS]

@@ -18,10 +18,6 @@ import re
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.compose import make_column_transformer
 
 from deepto.decisions import DecisionPolicy
 from deepto.text import normalise
@@ -73,6 +69,12 @@ class CharNgrams:
                    "messages before it.")
 
     def __init__(self, c: float = 8.0):
+        # Here, not at the top: every Ray training worker imports the template, and none needs sklearn.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.compose import make_column_transformer
+
         self.model = make_pipeline(
             make_column_transformer(
                 (TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 5), min_df=2, sublinear_tf=True), TEXT_COLUMN),

@@ -7,8 +7,6 @@ same message exported twice, labels from another system's vocabulary ("ban", "ok
 
 from __future__ import annotations
 
-import great_expectations as gx
-
 from .batch import CLASS_NAMES, COLUMNS, ID_COLUMN, LABEL_COLUMN, MAX_CHARACTERS, TEXT_COLUMN
 
 DATETIME_TYPES = ["datetime64[s]", "datetime64[ms]", "datetime64[us]", "datetime64[ns]"]
@@ -17,6 +15,9 @@ DATETIME_TYPES = ["datetime64[s]", "datetime64[ms]", "datetime64[us]", "datetime
 
 def expectations(labelled: bool) -> list:
     """The suite; ``labelled`` (training) also requires a moderator's decision on every message."""
+    # Here, not at the top: every Ray training worker imports the template, and none needs GX.
+    import great_expectations as gx
+
     e = gx.expectations
     suite = [e.ExpectTableRowCountToBeBetween(min_value=1)]
     suite += [e.ExpectColumnToExist(column=column) for column in COLUMNS]

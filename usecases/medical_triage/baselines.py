@@ -15,8 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.feature_extraction.text import CountVectorizer
 
 from deepto.errors import BatchError
 from deepto.signals import read_signal
@@ -68,6 +66,10 @@ class ClassicalBaseline:
                    "sub-scores, shock index, pulse pressure, complaint keywords, monitor-style ECG rate and rhythm.")
 
     def __init__(self, seed: int = 0):
+        # Here, not at the top: every Ray training worker imports the template, and none needs sklearn.
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.feature_extraction.text import CountVectorizer
+
         self.words = CountVectorizer(ngram_range=(1, 2), min_df=3, max_features=300, binary=True)
         self.trees = HistGradientBoostingClassifier(max_iter=400, learning_rate=0.05, max_leaf_nodes=31,
                                                     l2_regularization=1.0, early_stopping=True,

@@ -8,8 +8,6 @@ or hold a flat line (the per-visit ``problem`` column of the profile names each)
 
 from __future__ import annotations
 
-import great_expectations as gx
-
 from usecases.medical_triage.batch import AVPU, ID_COLUMN, LABEL_COLUMN, NUMERIC, REQUIRED, SEXES
 from usecases.medical_triage.classes import LABEL_VALUES
 
@@ -27,6 +25,9 @@ RANGES = {"age": (0, 120), "heart_rate": (20, 250), "systolic_bp": (40, 300), "d
 
 def expectations(labelled: bool) -> list:
     """The suite over the profile; ``labelled`` (training) also requires a complete acuity column."""
+    # Here, not at the top: every Ray training worker imports the template, and none needs GX.
+    import great_expectations as gx
+
     suite = [gx.expectations.ExpectTableRowCountToBeBetween(min_value=1)]
     suite += [gx.expectations.ExpectColumnToExist(column=column) for column in REQUIRED]
     suite += [gx.expectations.ExpectColumnValuesToNotBeNull(column=column) for column in COMPLETE]
