@@ -34,7 +34,8 @@ def plain_loop(case, prepared, config, threads: int) -> float:
     validation pass, with the inputs decoded once beforehand (as the platform's workers do)."""
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = case.build_model(prepared.preprocessor.meta(), **config.model_params)
+    # NHWC, as the platform's loop uses it: the ratio measures the platform, not the memory layout.
+    model = case.build_model(prepared.preprocessor.meta(), **config.model_params).to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     train = training.Shard.from_arrays(prepared.rows(0), prepared.labels[prepared.split[0]], case.transform_batch)
     val = training.Shard.from_arrays(prepared.rows(1), prepared.labels[prepared.split[1]], case.transform_batch)
@@ -43,7 +44,7 @@ def plain_loop(case, prepared, config, threads: int) -> float:
     for epoch in range(config.epochs):
         model.train()
         for inputs, labels in train.epoch_batches(steps, np.random.default_rng(epoch)):
-            loss = F.cross_entropy(model(**{k: torch.from_numpy(v) for k, v in inputs.items()}),
+            loss = F.cross_entropy(model(**{k: _nhwc(torch.from_numpy(v)) for k, v in inputs.items()}),
                                    torch.from_numpy(labels))
             optimizer.zero_grad()
             loss.backward()
@@ -51,8 +52,12 @@ def plain_loop(case, prepared, config, threads: int) -> float:
         model.eval()
         with torch.no_grad():
             for inputs, _ in val.in_order(2048):
-                model(**{k: torch.from_numpy(v) for k, v in inputs.items()})
+                model(**{k: _nhwc(torch.from_numpy(v)) for k, v in inputs.items()})
     return (time.perf_counter() - started) / config.epochs
+
+
+def _nhwc(tensor):
+    return tensor.contiguous(memory_format=torch.channels_last) if tensor.dim() == 4 else tensor
 
 
 def platform_run(case, prepared, config, storage: Path, name: str) -> tuple[float, float]:
