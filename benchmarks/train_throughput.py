@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from _figures import check_usecase, emit, figure, positive_int, usecase_argument
 from deepto import runtime, training, workflow
 from deepto.settings import get_settings
+from deepto.training.loop import to_channels_last
 from deepto.usecase import load_registry
 
 
@@ -34,8 +35,8 @@ def plain_loop(case, prepared, config, threads: int) -> float:
     validation pass, with the inputs decoded once beforehand (as the platform's workers do)."""
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    # NHWC, as the platform's loop uses it: the ratio measures the platform, not the memory layout.
-    model = case.build_model(prepared.preprocessor.meta(), **config.model_params).to(memory_format=torch.channels_last)
+    # The platform loop's memory layout: the ratio measures the platform, not the layout.
+    model = to_channels_last(case.build_model(prepared.preprocessor.meta(), **config.model_params))
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     train = training.Shard.from_arrays(prepared.rows(0), prepared.labels[prepared.split[0]], case.transform_batch)
     val = training.Shard.from_arrays(prepared.rows(1), prepared.labels[prepared.split[1]], case.transform_batch)
