@@ -124,7 +124,7 @@ def test_every_process_of_the_ray_job_gets_the_train_controller_settings(ray_ses
 def test_training_runs_share_one_progress_actor_and_each_sees_its_own_lines(trained):
     from deepto.training import ray_train
 
-    used = ray_train._SharedProgress._actor  # by the module's training run
+    used = ray_train._Progress._actor  # by the module's training run
     first, second = ray_train._Progress.open(), ray_train._Progress.open()
     assert used is not None and first.actor._actor_id == second.actor._actor_id == used._actor_id
     assert first.run != second.run

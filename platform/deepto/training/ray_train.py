@@ -261,10 +261,11 @@ class _SharedProgress:
     an actor of its own for every run starts a process beside Ray Train's controller and workers,
     which on a small machine delays the run's start by most of a second."""
 
-    _cls = None
-    _actor = None
-    _owner: tuple[str, str] | None = None
-    _lock = threading.Lock()
+    def __init__(self):
+        self._cls = None
+        self._actor = None
+        self._owner: tuple[str, str] | None = None
+        self._lock = threading.Lock()
 
     def open(self) -> RunProgress:
         import ray
@@ -273,16 +274,16 @@ class _SharedProgress:
         context = ray.get_runtime_context()
         # A driver that shut Ray down and started it again has a new node (and maybe job): a new actor.
         owner = (context.get_job_id(), context.get_node_id())
-        with _SharedProgress._lock:
-            if _SharedProgress._actor is None or _SharedProgress._owner != owner:
-                if _SharedProgress._cls is None:
-                    _SharedProgress._cls = _make_progress_actor()
+        with self._lock:
+            if self._actor is None or self._owner != owner:
+                if self._cls is None:
+                    self._cls = _make_progress_actor()
                 # On the driver's node: placed on a worker node, it would die with that node and take
                 # the run with it, where the run itself resumes on the nodes that are left.
                 here = NodeAffinitySchedulingStrategy(context.get_node_id(), soft=False)
-                _SharedProgress._actor = _SharedProgress._cls.options(scheduling_strategy=here).remote()
-                _SharedProgress._owner = owner
-            return RunProgress(_SharedProgress._actor, uuid.uuid4().hex)
+                self._actor = self._cls.options(scheduling_strategy=here).remote()
+                self._owner = owner
+            return RunProgress(self._actor, uuid.uuid4().hex)
 
 
 _Progress = _SharedProgress()
