@@ -9,7 +9,7 @@ from usecases.medical_triage.batch import BATCH_FORMAT, ID_COLUMN, LABEL_COLUMN,
 from usecases.medical_triage.classes import ACTIONS, CLASS_NAMES, LABEL_VALUES, SAFETY
 from usecases.medical_triage.economics import ECONOMICS
 from usecases.medical_triage.expectations import expectations
-from usecases.medical_triage.features import TRANSFORM, TriagePreprocessor
+from usecases.medical_triage.features import TriagePreprocessor, load_strips
 from usecases.medical_triage.generator import generate_batch
 from usecases.medical_triage.model import DEFAULTS, build_model
 from usecases.medical_triage.notes import input_notes, missingness_lines, triage_metrics
@@ -39,7 +39,7 @@ USECASE = UseCase(
     training=TrainDefaults(epochs=30, batch_size=256, learning_rate=2e-3, weight_decay=1e-3, patience=6,
                            monitor="val_cost", ema_decay=0.995, model=dict(DEFAULTS)),
     profile=profile,
-    transform_batch=TRANSFORM,
+    transform_batch=load_strips,
     smoke_rows=800,
     demo_rows=4000,
     decision_metrics=triage_metrics,

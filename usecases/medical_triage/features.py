@@ -8,7 +8,8 @@ Two views of the same visit (SEED.md section 3):
   department already runs, which a model of this size did not learn as well from a few thousand visits),
   sex, consciousness and arrival mode one-hot, the chief complaint as word ids from a vocabulary of
   the training visits, and the ECG file's path and rate, which ``transform_batch`` turns into a
-  fixed strip on the Ray workers (``deepto.signals``).
+  fixed strip on the Ray workers (``deepto.signals``), with what a bedside monitor reports of that
+  strip (:func:`rhythm_inputs`: rate and R-R regularity, the numbers the classical model reads too).
 - :func:`handcrafted_features` computes what triage rules and a classical model use: NEWS2 and its
   sub-scores, shock index, pulse pressure, complaint keywords, and what a monitor reports about the
   ECG (rate and regularity from the R peaks).
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from deepto.signals import SignalLoader
-from usecases.medical_triage import news2
+from usecases.medical_triage import ecg, news2
 from usecases.medical_triage.batch import ARRIVAL_MODES, AVPU, SEXES
 from usecases.medical_triage.temperature import in_celsius
 
@@ -34,10 +35,36 @@ MIN_WORD_COUNT = 2
 MAX_VOCABULARY = 3000
 ECG_RATE_HZ = 100
 ECG_SECONDS = 10
-STATE_KIND = "medical-triage/preprocessor/v2"
+STATE_KIND = "medical-triage/preprocessor/v3"
 TRANSFORM = SignalLoader(path_column="ecg_path", rate_column="ecg_rate_hz", signal_column="ecg",
                          present_column="ecg_present", rate_hz=ECG_RATE_HZ, seconds=ECG_SECONDS)
 """Resamples every strip to 100 Hz and keeps its middle 10 s: enough for rate, rhythm and ST shape."""
+RHYTHM_INPUTS = ("rate_measured", "no_rate", "heart_rate", "rr_cv", "rmssd_ratio", "prominence")
+
+
+def rhythm_inputs(strips: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """(rows, RHYTHM_INPUTS): each strip's monitor readings (``ecg.measure``), scaled to about 0-2.
+
+    A convolution over a 10 s strip sees less than a second at a time, so it can read a beat's shape
+    (ST elevation, a wide QRS, no P wave) but not whether the beats come irregularly (atrial
+    fibrillation): the R-R intervals give that. ``no_rate`` marks a strip with no QRS a detector can
+    find, as a wide-complex tachycardia looks. Rows without a strip are zeros.
+    """
+    out = np.zeros((len(strips), len(RHYTHM_INPUTS)), dtype=np.float32)
+    for row in np.flatnonzero(np.asarray(present) > 0.5):
+        m = ecg.measure(strips[row].reshape(-1), ECG_RATE_HZ)
+        if np.isfinite(m.heart_rate):
+            out[row] = [1.0, 0.0, m.heart_rate / 100, min(m.rr_cv, 1.0) * 2, min(m.rmssd_ratio, 1.0) * 2,
+                        min(m.peak_prominence, 60.0) / 30]
+        else:
+            out[row, 1], out[row, 5] = 1.0, min(m.peak_prominence, 60.0) / 30
+    return out
+
+
+def load_strips(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The template's ``transform_batch``: each visit's strip (:data:`TRANSFORM`) and its monitor readings."""
+    out = TRANSFORM(batch)
+    return {**out, "ecg_rhythm": rhythm_inputs(out["ecg"], out["ecg_present"])}
 
 
 def words(text) -> list[str]:
@@ -115,7 +142,8 @@ class TriagePreprocessor:
     def meta(self) -> dict[str, Any]:
         return {"num_classes": 5, "tabular_width": 2 * len(VITALS) + len(news2.PARAMETERS) + 4 + len(SEXES) + len(AVPU)
                 + len(ARRIVAL_MODES) + 4,
-                "vocabulary_size": len(self.vocabulary) + 2, "ecg_length": TRANSFORM.length}
+                "vocabulary_size": len(self.vocabulary) + 2, "ecg_length": TRANSFORM.length,
+                "rhythm_width": len(RHYTHM_INPUTS)}
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": STATE_KIND, "centre": self.centre, "scale": self.scale, "vocabulary": self.vocabulary}

@@ -4,7 +4,8 @@
 - the complaint: word embeddings, a width-3 convolution (so "no fever" and "fever" differ) and a max
   over the words, plus their mean;
 - the ECG: a 1-D CNN (four strided conv-batchnorm-ReLU stages, then average and max pooling) over the
-  100 Hz strip, run only on visits that have one; the others take a learned "no ECG" vector.
+  100 Hz strip, run only on visits that have one, its pooled output joined with the strip's monitor
+  readings (rate, R-R regularity: ``features.rhythm_inputs``); the others take a learned "no ECG" vector.
 The three summaries are joined and an MLP gives one logit per acuity level. In training mode the
 strips are shifted in time and a few complaint words hidden (:func:`augment`): a strip recorded a
 second later, or a complaint worded a little differently, is the same patient.
@@ -31,7 +32,8 @@ def _stage(c_in: int, c_out: int, kernel: int) -> nn.Sequential:
 
 
 class TriageNet(nn.Module):
-    def __init__(self, num_classes: int, tabular_width: int, vocabulary_size: int, ecg_length: int, width: int = 64,
+    def __init__(self, num_classes: int, tabular_width: int, vocabulary_size: int, ecg_length: int, rhythm_width: int,
+                 width: int = 64,
                  channels=(16, 32, 48, 64), embedding: int = 48, dropout: float = 0.3, augment: bool = True):
         super().__init__()
         self.ecg_length = ecg_length
@@ -46,16 +48,16 @@ class TriageNet(nn.Module):
             stages.append(_stage(c_in, c_out, 7 if i < 2 else 5))
             c_in = c_out
         self.ecg = nn.Sequential(*stages)
-        self.ecg_out = nn.Sequential(nn.Linear(2 * c_in, width), nn.GELU())
+        self.ecg_out = nn.Sequential(nn.Linear(2 * c_in + rhythm_width, width), nn.GELU())
         self.no_ecg = nn.Parameter(torch.zeros(width))
         self.head = nn.Sequential(nn.Linear(3 * width, 2 * width), nn.GELU(), nn.Dropout(dropout),
                                   nn.Linear(2 * width, num_classes))
 
-    def forward(self, tabular, complaint, ecg, ecg_present):
+    def forward(self, tabular, complaint, ecg, ecg_present, ecg_rhythm):
         if self.training and self.augment:
             complaint, ecg = augment(complaint, ecg)
         return self.head(torch.cat([self.tabular(tabular.float()), self._text(complaint),
-                                    self._ecg(ecg.float(), ecg_present.float())], dim=1))
+                                    self._ecg(ecg.float(), ecg_present.float(), ecg_rhythm.float())], dim=1))
 
     def _text(self, complaint):
         mask = (complaint > 0).unsqueeze(-1).float()
@@ -64,14 +66,14 @@ class TriageNet(nn.Module):
         mean = (embedded * mask).sum(1) / mask.sum(1).clamp(min=1)
         return self.text(torch.cat([phrases.max(dim=1).values, mean], dim=1))
 
-    def _ecg(self, ecg, present):
+    def _ecg(self, ecg, present, rhythm):
         """The CNN runs on the visits with a strip only (a third of them); at least one row always
         passes through it, so every weight takes part in each step as distributed training needs."""
         rows = torch.nonzero(present > 0.5).squeeze(1)
         if rows.numel() == 0:
             rows = torch.zeros(1, dtype=torch.long, device=ecg.device)
         features = self.ecg(ecg[rows])
-        pooled = self.ecg_out(torch.cat([features.mean(dim=2), features.amax(dim=2)], dim=1))
+        pooled = self.ecg_out(torch.cat([features.mean(dim=2), features.amax(dim=2), rhythm[rows]], dim=1))
         keep = present[rows].unsqueeze(1) > 0.5
         absent = self.no_ecg.to(pooled.dtype).expand(len(ecg), -1)
         return absent.index_copy(0, rows, torch.where(keep, pooled, absent[rows]))
@@ -93,4 +95,4 @@ def build_model(meta: Mapping[str, Any], **params) -> TriageNet:
     if unknown:
         raise ConfigError(f"Unknown medical-triage model parameter(s) {sorted(unknown)}; known: {sorted(DEFAULTS)}.")
     return TriageNet(meta["num_classes"], meta["tabular_width"], meta["vocabulary_size"], meta["ecg_length"],
-                     **{**DEFAULTS, **params})
+                     meta["rhythm_width"], **{**DEFAULTS, **params})

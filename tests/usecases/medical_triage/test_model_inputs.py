@@ -11,7 +11,8 @@ import torch
 from deepto.errors import ConfigError
 from usecases.medical_triage import ecg, news2
 from usecases.medical_triage.baselines import handcrafted_features
-from usecases.medical_triage.features import TRANSFORM, VITALS, TriagePreprocessor
+from usecases.medical_triage.features import ECG_RATE_HZ, RHYTHM_INPUTS, TRANSFORM, VITALS, TriagePreprocessor, \
+    load_strips, rhythm_inputs
 from usecases.medical_triage.model import build_model
 
 
@@ -65,7 +66,7 @@ def test_preprocessor_state_is_json_and_refuses_another_templates(frame):
 
 def test_model_reads_batches_with_some_all_or_no_ecg(frame):
     pre = TriagePreprocessor().fit(frame, np.arange(len(frame)))
-    arrays = TRANSFORM(pre.transform(frame.iloc[:32]))
+    arrays = load_strips(pre.transform(frame.iloc[:32]))
     torch.manual_seed(0)
     model = build_model(pre.meta())
     inputs = {k: torch.as_tensor(v) for k, v in arrays.items()}
@@ -94,3 +95,26 @@ def test_handcrafted_features_read_rate_and_rhythm_from_the_strip(tmp_path, fram
     assert features["ecg_rr_cv"].iloc[1] > 0.1 > features["ecg_rr_cv"].iloc[0]
     assert np.isnan(features["ecg_heart_rate"].iloc[2])
     assert {"news2", "shock_index", "heart_rate_missing"} <= set(features.columns)
+
+
+def test_rhythm_inputs_give_the_monitors_rate_and_regularity_of_the_models_strip(tmp_path, frame):
+    rng = np.random.default_rng(0)
+    visits = frame.iloc[:4].copy()
+    strips = {"sinus": ecg.simulate(rng, "sinus", 120, 12, 250), "af": ecg.simulate(rng, "af", 120, 12, 250),
+              "flat": np.full(3000, 0.2) + rng.normal(0, 0.001, 3000)}
+    for i, (name, values) in enumerate(strips.items()):
+        np.save(tmp_path / f"{name}.npy", values)
+        visits.iloc[i, visits.columns.get_loc("ecg_path")] = str(tmp_path / f"{name}.npy")
+        visits.iloc[i, visits.columns.get_loc("ecg_sampling_rate_hz")] = 250
+    visits.iloc[3, visits.columns.get_loc("ecg_path")] = ""
+    pre = TriagePreprocessor().fit(frame, np.arange(len(frame)))
+    out = load_strips(pre.transform(visits))
+    rhythm = dict(zip(RHYTHM_INPUTS, out["ecg_rhythm"].T))
+    assert out["ecg_rhythm"].shape == (4, len(RHYTHM_INPUTS))
+    assert rhythm["rate_measured"].tolist() == [1, 1, 0, 0] and rhythm["no_rate"].tolist() == [0, 0, 1, 0]
+    assert rhythm["heart_rate"][0] * 100 == pytest.approx(120, rel=0.05)
+    assert rhythm["rr_cv"][1] > 0.2 > rhythm["rr_cv"][0]  # atrial fibrillation beats irregularly
+    assert not out["ecg_rhythm"][3].any()  # no strip, no readings
+    # The readings are those of the 10 s window the CNN sees, at the model's rate.
+    np.testing.assert_array_equal(rhythm_inputs(out["ecg"], out["ecg_present"]), out["ecg_rhythm"])
+    assert TRANSFORM.rate_hz == ECG_RATE_HZ
