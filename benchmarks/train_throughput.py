@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from _figures import check_usecase, emit, figure, positive_int, usecase_argument
 from deepto import runtime, training, workflow
 from deepto.settings import get_settings
-from deepto.training.loop import to_channels_last
+from deepto.training.loop import to_channels_last, to_tensors
 from deepto.usecase import load_registry
 
 
@@ -35,6 +35,7 @@ def plain_loop(case, prepared, config, threads: int) -> float:
     validation pass, with the inputs decoded once beforehand (as the platform's workers do)."""
     torch.set_num_threads(threads)
     torch.manual_seed(0)
+    cpu = torch.device("cpu")
     # The platform loop's memory layout: the ratio measures the platform, not the layout.
     model = to_channels_last(case.build_model(prepared.preprocessor.meta(), **config.model_params))
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
@@ -45,20 +46,15 @@ def plain_loop(case, prepared, config, threads: int) -> float:
     for epoch in range(config.epochs):
         model.train()
         for inputs, labels in train.epoch_batches(steps, np.random.default_rng(epoch)):
-            loss = F.cross_entropy(model(**{k: _nhwc(torch.from_numpy(v)) for k, v in inputs.items()}),
-                                   torch.from_numpy(labels))
+            loss = F.cross_entropy(model(**to_tensors(inputs, cpu)), torch.from_numpy(labels))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
         model.eval()
         with torch.no_grad():
             for inputs, _ in val.in_order(2048):
-                model(**{k: _nhwc(torch.from_numpy(v)) for k, v in inputs.items()})
+                model(**to_tensors(inputs, cpu))
     return (time.perf_counter() - started) / config.epochs
-
-
-def _nhwc(tensor):
-    return tensor.contiguous(memory_format=torch.channels_last) if tensor.dim() == 4 else tensor
 
 
 def platform_run(case, prepared, config, storage: Path, name: str) -> tuple[float, float]:

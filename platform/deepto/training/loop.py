@@ -49,7 +49,7 @@ def fit(session: Session, build_model: Callable[..., Any], meta: Mapping[str, An
     torch.set_num_threads(config.threads_per_worker or config.cpus_per_worker)
     torch.manual_seed(config.seed)
     model = build_model(meta, **config.model_params)
-    to_channels_last(model)  # the inputs follow in _tensors
+    to_channels_last(model)  # the inputs follow in to_tensors
     model = session.prepare(model)
     core = getattr(model, "module", model)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
@@ -112,7 +112,9 @@ def to_channels_last(model):
     return model
 
 
-def _tensors(batch: Mapping[str, np.ndarray], device):
+def to_tensors(batch: Mapping[str, np.ndarray], device):
+    """A batch of arrays as the model's input tensors on ``device``, images in the layout of
+    :func:`to_channels_last`."""
     import torch
 
     moved = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in batch.items()}
@@ -153,7 +155,7 @@ def _train_epoch(model, optimizer, batches, weight, device, after_step=None) -> 
     for inputs, labels in batches:
         target = torch.from_numpy(labels).to(device)
         with _autocast(device):
-            logits = model(**_tensors(inputs, device))
+            logits = model(**to_tensors(inputs, device))
         loss = F.cross_entropy(logits.float(), target, weight=class_weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -174,7 +176,7 @@ def predict(model, shard: Shard, device) -> np.ndarray:
     with torch.no_grad():
         for inputs, _ in shard.in_order(EVAL_BATCH):
             with _autocast(device):
-                logits = model(**_tensors(inputs, device))
+                logits = model(**to_tensors(inputs, device))
             out.append(torch.softmax(logits.float(), dim=1).cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0, 2), dtype=np.float32)
 
