@@ -108,17 +108,22 @@ def apply_service_environment(settings: Settings) -> None:
         os.environ.setdefault(key, value)
 
 
-TRAIN_CONTROLLER_ENV = {"RAY_TRAIN_HEALTH_CHECK_INTERVAL_S": "0.5"}
-"""Ray Train's controller learns that the workers finished, or registers a reported checkpoint, only
-when it next polls them: every 2 s by default, up to 2 s added to every run and the wait for each
-checkpoint. A poll is a cheap actor call, and one that takes longer than the interval is only
-retried (a worker counts as dead after 10 minutes of silence), so polling every 0.5 s costs little."""
+TRAIN_ENV = {"RAY_TRAIN_HEALTH_CHECK_INTERVAL_S": "0.2", "RAY_TRAIN_METRICS_ENABLED": "0"}
+"""Ray Train settings, read by the process that starts a run (the driver, or a Ray Tune trial: hence
+both this process's environment and the job's runtime environment) and by the run's controller. The
+controller learns that the workers finished, or registers a reported checkpoint, only when it next
+polls them: every 2 s by default, and a run's end waits on several polls. A poll is a cheap actor call,
+and one that takes longer than the interval is only retried (a worker counts as dead after 10 minutes
+of silence). Ray Train's metrics feed Ray's Prometheus dashboard, which Deepto neither starts nor reads,
+and cost every run's start."""
 
 
 def ensure_ray(settings: Settings):
     """Connect to the configured Ray cluster, or start a local one; reuse one already running."""
     import ray
 
+    for key, value in TRAIN_ENV.items():
+        os.environ.setdefault(key, value)
     if ray.is_initialized():
         return ray
     os.environ.update(credential_environment(settings))
@@ -127,7 +132,7 @@ def ensure_ray(settings: Settings):
         logging_level=logging.INFO if settings.verbose else logging.ERROR,
         include_dashboard=False,
         runtime_env={"env_vars": {"RAY_DATA_DISABLE_PROGRESS_BARS": "0" if settings.verbose else "1",
-                                  **TRAIN_CONTROLLER_ENV}},
+                                  **{key: os.environ[key] for key in TRAIN_ENV}}},
     )
     if settings.ray_address:
         ray.init(address=settings.ray_address, **kwargs)

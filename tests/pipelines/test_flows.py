@@ -111,14 +111,19 @@ def test_large_batches_score_on_ray_data_with_the_same_results(trained, mlflow, 
     np.testing.assert_allclose(on_ray, in_process, rtol=1e-5, atol=1e-6)
 
 
-def test_every_process_of_the_ray_job_gets_the_train_controller_settings(ray_session):
+def test_ray_train_settings_reach_the_runs_controller_and_every_process_of_the_job(ray_session):
     import os
+
+    from ray.train.v2._internal.constants import get_env_vars_to_propagate
 
     @ray_session.remote(num_cpus=0)
     def environment(names):
         return {name: os.environ.get(name) for name in names}
 
-    assert ray_session.get(environment.remote(list(runtime.TRAIN_CONTROLLER_ENV))) == runtime.TRAIN_CONTROLLER_ENV
+    # What a Ray Tune trial starting a run reads, and what the driver hands to a run's controller.
+    assert ray_session.get(environment.remote(list(runtime.TRAIN_ENV))) == runtime.TRAIN_ENV
+    assert get_env_vars_to_propagate()["RAY_TRAIN_HEALTH_CHECK_INTERVAL_S"] == runtime.TRAIN_ENV[
+        "RAY_TRAIN_HEALTH_CHECK_INTERVAL_S"]
 
 
 def test_training_runs_share_one_progress_actor_and_each_sees_its_own_lines(trained):

@@ -34,7 +34,7 @@ def training_worker_nodes(team_stack) -> list[str]:
 
 def registered_checkpoint(team_stack, run_id: str) -> bool:
     """Whether Ray Train's controller has registered a checkpoint of the run: it takes a reported one
-    when it next polls the workers (runtime.TRAIN_CONTROLLER_ENV), and only a registered one is resumed from."""
+    when it next polls the workers (runtime.TRAIN_ENV), and only a registered one is resumed from."""
     for snapshot in (team_stack.shared_dir / run_id).rglob("checkpoint_manager_snapshot.json"):
         try:
             return bool(json.loads(snapshot.read_text()).get("checkpoint_results"))
