@@ -142,6 +142,11 @@ def ensure_ray(settings: Settings):
     from ray.data import DataContext
 
     DataContext.get_current().enable_progress_bars = settings.verbose
+    # Ray Data configures its own logger when imported, with a console handler at INFO beside its
+    # session log file: without this, every scoring run on Ray Data prints its execution plan.
+    for handler in logging.getLogger("ray.data").handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setLevel(logging.INFO if settings.verbose else logging.ERROR)
     return ray
 
 

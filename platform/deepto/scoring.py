@@ -62,6 +62,8 @@ def decide(usecase: UseCase, bundle, frame: pd.DataFrame,
 
 def _predict_with_ray_data(usecase: UseCase, model, arrays) -> np.ndarray:
     """Large batches: score across the cluster, one model copy per actor."""
+    from ray.data import ActorPoolStrategy
+
     from deepto.training import to_dataset
 
     transform = usecase.transform_batch
@@ -74,7 +76,8 @@ def _predict_with_ray_data(usecase: UseCase, model, arrays) -> np.ndarray:
 
     # Ray Data may reorder blocks; the row number puts decisions back against their cases.
     ds = to_dataset({**arrays, "_row": np.arange(n)})
-    scored = ds.map_batches(Predictor, batch_format="numpy", concurrency=2, batch_size=4096).to_pandas()
+    scored = ds.map_batches(Predictor, batch_format="numpy", compute=ActorPoolStrategy(size=2),
+                            batch_size=4096).to_pandas()
     scored = scored.sort_values("_row")
     return np.stack(scored["probs"].to_numpy())
 
