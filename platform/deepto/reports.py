@@ -35,9 +35,8 @@ def curve_note(engine: sa.Engine, usecase: str) -> dict[str, Any]:
     """From which size deep learning pays according to the latest curve, or how to draw one."""
     found = curves.latest(engine, usecase)
     if found is None:
-        return {"crossover_rows": None, "message": f"No learning curve yet: run `deepto curve {usecase} "
-                                                   "--rows 5000,20000,50000,200000` to see from which size "
-                                                   "deep learning pays.", "created_at": None}
+        return {"crossover_rows": None, "message": f"No learning curve yet: run `deepto curve {usecase}` to see "
+                                                   "from which size deep learning pays.", "created_at": None}
     _, summary = found
     return {"crossover_rows": summary.get("crossover_rows"), "message": summary.get("message"),
             "created_at": summary.get("created_at")}

@@ -80,7 +80,9 @@ def tune(
 
 def curve(
     usecase: str,
-    rows: Annotated[str, typer.Option(help="Data sizes, comma-separated.")] = "5000,20000,50000,200000",
+    rows: Annotated[str | None, typer.Option(
+        help="Data sizes, comma-separated; default: the template's, from a tenth of its demo size to all of it.",
+        show_default=False)] = None,
     seeds: Annotated[int, typer.Option(min=1, help="Batches (and splits) per size.")] = 1,
     data: Annotated[Path | None, typer.Option(help="Draw the sizes from this labelled batch instead of generating.")] = None,
     cpus_per_trial: Annotated[int, typer.Option(min=1, help="CPUs (training threads) of each trial.")] = 1,
@@ -90,14 +92,14 @@ def curve(
     """Learning curve: the deep model and every baseline at each size, as Ray Tune trials; says from which
     size deep learning pays. The plot is in MLflow and on the dashboard's use-case page.
 
-    Examples:\n\n  deepto curve fraud-detection --rows 5000,20000,50000,200000\n\n  deepto curve crop-disease --rows 500,1500,3000 --seeds 2
+    Examples:\n\n  deepto curve fraud-detection\n\n  deepto curve crop-disease --rows 500,1500,3000 --seeds 2
     """
     def action():
+        case = common.usecase_registry().get(usecase)
         try:
-            sizes = tuple(int(part) for part in rows.split(",") if part.strip())
+            sizes = case.curve_rows if rows is None else tuple(int(part) for part in rows.split(",") if part.strip())
         except ValueError:
             raise ConfigError(f"--rows must be whole numbers separated by commas, e.g. 5000,20000; got {rows!r}.")
-        common.usecase_registry().get(usecase)
         common.load_settings(verbose)
         from deepto.curves import CurveOptions
         from pipelines.curve import curve_flow

@@ -49,3 +49,16 @@ def test_no_tie_sentence_when_the_deep_model_never_leads():
     summary = curves.summarise(USECASE, points({1000: [(9, 8)], 5000: [(8.5, 8)]}))
     assert summary["crossover_rows"] is None
     assert summary["message"].endswith("at 5,000 rows 'classical' costs least on average.")
+
+
+def test_default_curve_sizes_follow_each_templates_scale():
+    from deepto.usecase import load_registry
+
+    registry = load_registry()
+    for case in registry.usecases.values():
+        sizes = case.curve_rows
+        assert curves.check_sizes(sizes) == sizes, case.name
+        assert sizes[0] >= case.smoke_rows and sizes[-1] == case.demo_rows, case.name
+    # Transactions by the hundred thousand, video windows by the hundred.
+    assert registry.get("fraud-detection").curve_rows == (20000, 50000, 100000, 200000)
+    assert registry.get("cctv-security").curve_rows == (100, 200, 400, 800)
