@@ -115,7 +115,9 @@ def channel(rng: np.random.Generator, length: int) -> list[tuple[str, str, bool]
     """(sender, message, toxic) for one match's chat."""
     players = [_player(rng) for _ in range(int(rng.integers(4, 11)))]
     abusers = {p for p in players if rng.random() < ABUSER_SHARE}
-    evaders = {p for p in abusers if rng.random() < EVADER_SHARE}
+    # In the players' order: a set's order follows string hashing, which changes from process to process,
+    # and with it which abuser each draw decides, so the same seed gave other batches.
+    evaders = {p for p in dict.fromkeys(players) if p in abusers and rng.random() < EVADER_SHARE}
     sour = rng.random() < 0.5
     lines, previous = [], ""
     for turn in range(length):
