@@ -42,8 +42,10 @@ def check_sizes(sizes: tuple[int, ...], available: int | None = None) -> tuple[i
     if not sizes or any(size < 100 for size in sizes):
         raise ConfigError(f"--rows needs sizes of at least 100 cases each, e.g. 5000,20000,50000; got {list(sizes)}.")
     if available is not None and max(sizes) > available:
-        raise ConfigError(f"--rows asks for {max(sizes):,} cases but the batch has {available:,}; "
-                          "use sizes up to the batch's size.")
+        fitting = [str(size) for size in (available // 4, available // 2, available) if size >= 100]
+        hint = f"e.g. {','.join(fitting)}" if fitting else "and a batch of at least 100 cases"
+        raise ConfigError(f"The learning curve's largest size is {max(sizes):,} cases but the batch has "
+                          f"{available:,}; give --rows with sizes up to the batch's size, {hint}.")
     return tuple(sorted(set(sizes)))
 
 

@@ -62,3 +62,13 @@ def test_default_curve_sizes_follow_each_templates_scale():
     # Transactions by the hundred thousand, video windows by the hundred.
     assert registry.get("fraud-detection").curve_rows == (20000, 50000, 100000, 200000)
     assert registry.get("cctv-security").curve_rows == (100, 200, 400, 800)
+
+
+def test_sizes_beyond_the_users_batch_are_refused_with_sizes_that_fit():
+    import pytest
+
+    from deepto.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"largest size is 200,000 cases but the batch has 8,000; give --rows "
+                                          r"with sizes up to the batch's size, e.g. 2000,4000,8000"):
+        curves.check_sizes((20000, 200000), available=8000)
