@@ -314,7 +314,7 @@ class _RayTrainSession:
     def gather(self, value) -> list:
         import torch.distributed as dist
 
-        if not (dist.is_available() and dist.is_initialized()):
+        if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
             return [value]
         parts = [None] * dist.get_world_size()
         dist.all_gather_object(parts, value)
