@@ -35,9 +35,15 @@ def decide(usecase: UseCase, bundle, frame: pd.DataFrame,
     """
     started = time.perf_counter()
     combined, own = with_past(past, frame)
-    if bundle.kind == DEEP and len(combined) >= RAY_DATA_MIN_ROWS:
+    if bundle.kind == DEEP:
+        # The past gives the batch's cases their context, and each case's inputs are its own row of the
+        # arrays: the model runs on the batch's cases alone, not on the kept past again with every batch.
         arrays = usecase.load_preprocessor(bundle.preprocessor_state).transform(combined)
-        probs = _predict_with_ray_data(usecase, bundle.model, arrays)[own]
+        arrays = {key: np.asarray(values)[own] for key, values in arrays.items()}
+        if len(own) >= RAY_DATA_MIN_ROWS:
+            probs = _predict_with_ray_data(usecase, bundle.model, arrays)
+        else:
+            probs = predict_proba(bundle.model, arrays, usecase.transform_batch)
     else:
         probs = bundle.predict_proba(usecase, combined)[own]
     seconds = time.perf_counter() - started

@@ -123,6 +123,30 @@ def test_large_batches_score_on_ray_data_with_the_same_results_and_quietly(train
     assert console.getvalue() == ""
 
 
+def test_scoring_with_the_kept_past_runs_the_model_on_the_batchs_own_cases_only(trained, mlflow, platform_store,
+                                                                              tmp_path, fraud, monkeypatch):
+    from deepto import history, scoring
+
+    bundle = tracking.load_bundle(mlflow, "fraud-detection", trained["versions"]["model"])
+    frame = fraud.load_batch(fraud.generate_batch(600, tmp_path / "later.csv", 12))
+    past = history.past(platform_store, fraud, frame)
+    assert past is not None and len(past) > 0
+    combined, own = history.with_past(past, frame)
+    every_case = bundle.predict_proba(fraud, combined)[own]
+    predicted = []
+    real = scoring.predict_proba
+
+    def counting(model, arrays, *rest):
+        predicted.append(len(arrays["numeric"]))
+        return real(model, arrays, *rest)
+
+    monkeypatch.setattr(scoring, "predict_proba", counting)
+    monkeypatch.setattr(tracking, "predict_proba", counting)
+    _, probs, _ = scoring.decide(fraud, bundle, frame, past)
+    assert predicted == [len(frame)]
+    np.testing.assert_allclose(probs, every_case, rtol=1e-5, atol=1e-6)
+
+
 def test_ray_train_settings_reach_the_runs_controller_and_every_process_of_the_job(ray_session):
     import os
 
