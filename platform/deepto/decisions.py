@@ -186,28 +186,37 @@ class DecisionPolicy:
 
     def reason(self, probs_row, class_names, actions, case_costs_row=None) -> str:
         """Why one case was decided as it was, in words a case handler can check."""
-        row = np.asarray(probs_row, dtype=float)
+        costs = None if case_costs_row is None else np.asarray(case_costs_row, dtype=float)[None]
+        return self.reasons(np.asarray(probs_row, dtype=float)[None, :], class_names, actions, costs)[0]
+
+    def reasons(self, probs, class_names, actions, case_costs=None) -> list[str]:
+        """:meth:`reason` for every case of a batch, with the arithmetic done once for all of them
+        (case by case it took 5 s of deciding 50,000 fraud cases)."""
+        probs = _as_probs(probs, self.kind)
+        costs = None if case_costs is None else np.asarray(case_costs, dtype=float)
+        blocked = np.zeros(len(probs), dtype=bool)
         if self.safety is not None:
-            costs = None if case_costs_row is None else np.asarray(case_costs_row, dtype=float)[None]
-            wanted = int(self._unguarded(_as_probs(row[None, :], self.kind), costs)[0])
-            if self.safety.blocked(np.array([wanted]), row[None, :])[0]:
-                watched = "+".join(f"p({class_names[c]})" for c in self.safety.when_any_of)
-                value = self.safety.watched_probability(row[None, :])[0]
-                why = f" ({self.safety.reason})" if self.safety.reason else ""
-                return (f"{watched}={value:.3g} > safety limit {self.safety.above:.3g}: {actions[wanted]} is "
-                        f"never automatic then{why}: sent to review")
+            wanted = self._unguarded(probs, costs)
+            blocked = self.safety.blocked(wanted, probs)
+            watched = "+".join(f"p({class_names[c]})" for c in self.safety.when_any_of)
+            values = self.safety.watched_probability(probs)
+            why = f" ({self.safety.reason})" if self.safety.reason else ""
         if self.kind == "expected_cost":
-            costs = None if case_costs_row is None else np.asarray(case_costs_row, dtype=float)[None]
-            decided, options, q = self._cheapest(row[None, :], costs)
-            top = int(np.argmax(q[0]))
-            names = [*actions, "review"]
-            # The three cheapest options and always the review: enough to check the choice, short
-            # enough to read when there are many classes.
-            shown = [i for i in np.argsort(options[0], kind="stable")[:3] if i != len(actions)] + [len(actions)]
-            priced = ", ".join(f"{names[i]} ${options[0, i]:,.2f}" for i in sorted(shown))
-            chosen = names[-1] if decided[0] == REVIEW else names[decided[0]]
-            return f"p({class_names[top]})={q[0, top]:.3g} calibrated; expected cost: {priced}: {chosen} is cheapest"
-        decision = int(self.decide(row[None, :])[0])
+            decided, options, q = self._cheapest(probs, costs)
+        else:
+            decided = self.decide(probs)
+        out = []
+        for i, row in enumerate(probs):
+            if blocked[i]:
+                out.append(f"{watched}={values[i]:.3g} > safety limit {self.safety.above:.3g}: {actions[wanted[i]]} "
+                           f"is never automatic then{why}: sent to review")
+            elif self.kind == "expected_cost":
+                out.append(_cost_reason(q[i], options[i], int(decided[i]), class_names, actions))
+            else:
+                out.append(self._threshold_reason(row, int(decided[i]), class_names, actions))
+        return out
+
+    def _threshold_reason(self, row, decision: int, class_names, actions) -> str:
         if self.kind == "binary":
             p = f"p({class_names[1]})={row[1]:.3g}"
             if decision == 1:
@@ -538,3 +547,14 @@ def _candidates(sorted_scores: np.ndarray, max_candidates: int) -> np.ndarray:
 
 def _with_value(grid: np.ndarray, value: float) -> np.ndarray:
     return np.unique(np.append(grid, value)) if math.isfinite(value) else grid
+
+
+def _cost_reason(q, options, decision: int, class_names, actions) -> str:
+    top = int(np.argmax(q))
+    names = [*actions, "review"]
+    # The three cheapest options and always the review: enough to check the choice, short enough to
+    # read when there are many classes.
+    shown = [i for i in np.argsort(options, kind="stable")[:3] if i != len(actions)] + [len(actions)]
+    priced = ", ".join(f"{names[i]} ${options[i]:,.2f}" for i in sorted(shown))
+    chosen = names[-1] if decision == REVIEW else names[decision]
+    return f"p({class_names[top]})={q[top]:.3g} calibrated; expected cost: {priced}: {chosen} is cheapest"

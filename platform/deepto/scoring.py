@@ -56,8 +56,7 @@ def decide(usecase: UseCase, bundle, frame: pd.DataFrame,
         "score": probs[:, 1] if probs.shape[1] == 2 else probs.max(axis=1),
         "predicted_class": np.asarray(usecase.class_names, dtype=object)[probs.argmax(axis=1)],
         "decision": labels[np.where(decided == REVIEW, len(usecase.actions), decided)],
-        "reason": [bundle.policy.reason(row, usecase.class_names, usecase.actions, cost)
-                   for row, cost in zip(probs, costs)],
+        "reason": bundle.policy.reasons(probs, usecase.class_names, usecase.actions, costs),
         "model_version": bundle.version,
         "model": bundle.process,
     })

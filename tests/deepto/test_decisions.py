@@ -519,3 +519,23 @@ def test_safety_rule_refuses_nonsense():
         SafetyRule((), (2,), 0.1)
     with pytest.raises(ValueError, match="3 classes"):
         DecisionPolicy("top_class", confidence=0.5, safety=SafetyRule((0,), (5,), 0.1)).decide(np.full((1, 3), 1 / 3))
+
+
+@pytest.mark.parametrize("policy", [
+    DecisionPolicy("binary", accept_below=0.05, act_from=0.7),
+    DecisionPolicy("binary", accept_below=0.05),
+    DecisionPolicy("top_class", confidence=0.6),
+    DecisionPolicy("expected_cost", scale=1.1, bias=(0.1, -0.2, 0.0), review_cost_usd=5, human_error_rate=0.03),
+    DecisionPolicy("expected_cost", scale=0.9, bias=(0.0, 0.1, 0.0), review_cost_usd=5, human_error_rate=0.03,
+                   safety=SafetyRule(never_decide=(0,), when_any_of=(2,), above=0.05, reason="why")),
+    DecisionPolicy("top_class", confidence=0.5, safety=SafetyRule(never_decide=(0,), when_any_of=(2,), above=0.1)),
+], ids=["binary", "binary-never-acts", "top-class", "expected-cost", "expected-cost-safety", "top-class-safety"])
+def test_a_batchs_reasons_are_each_cases_reason(policy):
+    classes = 2 if policy.kind == "binary" else 3
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.ones(classes), 200)
+    costs = rng.uniform(0, 100, (200, classes, classes))
+    names, actions = [f"class {c}" for c in range(classes)], [f"action {c}" for c in range(classes)]
+    one_by_one = [policy.reason(p, names, actions, c) for p, c in zip(probs, costs)]
+    assert policy.reasons(probs, names, actions, costs) == one_by_one
+    assert len(set(one_by_one)) > 20  # every branch's wording, not one sentence repeated
