@@ -10,6 +10,8 @@ import contextlib
 import io
 import logging
 import os
+import threading
+from collections.abc import Callable
 
 from deepto.settings import Settings
 
@@ -106,6 +108,38 @@ def apply_service_environment(settings: Settings) -> None:
     os.environ.update(credential_environment(settings))
     for key, value in library_defaults(settings).items():
         os.environ.setdefault(key, value)
+
+
+def start_prefect_api(settings: Settings) -> Callable[[], None]:
+    """Start Prefect's temporary API in the background where no Prefect server is configured, and
+    return the wait for it.
+
+    The first flow run of a process starts that server and waits for it (10-20 s on two cores), then
+    every flow run of the process uses it. Started here, it comes up while the command starts Ray and
+    reads or generates its batch. Call the wait before the first flow run: a flow run during the
+    start would start a second server. The wait raises what the start raised.
+    """
+    if settings.prefect_api_url:
+        return lambda: None
+    failure: list[BaseException] = []
+
+    def start():
+        from prefect.client.orchestration import get_client
+
+        try:
+            get_client(sync_client=True)
+        except BaseException as exc:  # re-raised by the wait, in the command's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=start, name="prefect-api-start", daemon=True)
+    thread.start()
+
+    def wait():
+        thread.join()
+        if failure:
+            raise failure[0]
+
+    return wait
 
 
 TRAIN_ENV = {"RAY_TRAIN_HEALTH_CHECK_INTERVAL_S": "0.2", "RAY_TRAIN_METRICS_ENABLED": "0"}

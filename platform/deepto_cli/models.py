@@ -28,10 +28,15 @@ def train(
     def action():
         require_one_batch(data, rows)
         common.usecase_registry().get(usecase)
-        common.load_settings(verbose)
+        settings = common.load_settings(verbose)
+        from deepto import runtime
         from deepto.workflow import TrainOptions
+
+        prefect_ready = runtime.start_prefect_api(settings)
+        runtime.ensure_ray(settings)
         from pipelines.train import train_flow
 
+        prefect_ready()
         summary = train_flow(usecase, str(data) if data else None, rows,
                              TrainOptions(workers=workers, use_gpu=gpu, epochs=epochs, seed=seed))
         common.print_kpis([summary["kpis"]], single=True)

@@ -62,7 +62,10 @@ def demo(
     """
     def action():
         settings = common.load_settings(verbose)
-        from deepto import tracking
+        from deepto import runtime, tracking
+
+        prefect_ready = runtime.start_prefect_api(settings)
+        runtime.ensure_ray(settings)
         from deepto.registration import mlflow_for
         from deepto.reports import kpi_report
         from deepto.store import Store
@@ -78,6 +81,7 @@ def demo(
             stage(f"[bold]{case.title}[/] ({case.industry}): {case.decision}")
             rows = case.smoke_rows if quick else case.demo_rows
             train_path, new_batch = demo_batches(case, rows, settings.root / "demo" / case.name, seed)
+            prefect_ready()
             trained = train_flow(case.name, str(train_path), None,
                                  TrainOptions(workers=workers, epochs=2 if quick else None, seed=seed))
             if tracking.champion_version(mlflow_for(settings, case), case.name) is None:
