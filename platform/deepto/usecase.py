@@ -175,6 +175,10 @@ class UseCase:
     holds each class."""
     demo_rows: int = 20000
     """Rows `deepto demo` generates for training on a laptop in a few minutes."""
+    demo_epochs: int | None = None
+    """Maximum epochs `deepto demo` trains for; None: ``training.epochs``. Lower it where the demo's
+    champion already wins clearly with fewer: the demo is the first thing a new user waits for, and
+    `deepto train` keeps the template's full training."""
     history: HistorySpec | None = None
     """Set when features read each entity's past; see :class:`HistorySpec`."""
     decision_metrics: Callable[[np.ndarray, np.ndarray], dict[str, float]] | None = None
@@ -279,6 +283,8 @@ def check_usecase(usecase: Any) -> list[str]:
                         "or val_cost")
     elif usecase.training.monitor == "val_pr_auc" and n != 2:
         problems.append("training.monitor val_pr_auc needs exactly two classes")
+    if usecase.demo_epochs is not None and not (isinstance(usecase.demo_epochs, int) and usecase.demo_epochs >= 1):
+        problems.append(f"demo_epochs must be a positive whole number or None, is {usecase.demo_epochs!r}")
     eco = usecase.economics
     matrix = np.asarray(eco.cost_matrix_usd, dtype=float)
     if matrix.shape != (n, n):

@@ -83,7 +83,7 @@ def demo(
             train_path, new_batch = demo_batches(case, rows, settings.root / "demo" / case.name, seed)
             prefect_ready()
             trained = train_flow(case.name, str(train_path), None,
-                                 TrainOptions(workers=workers, epochs=2 if quick else None, seed=seed))
+                                 TrainOptions(workers=workers, epochs=2 if quick else case.demo_epochs, seed=seed))
             if tracking.champion_version(mlflow_for(settings, case), case.name) is None:
                 # Scoring with a model that lost to the process it would replace would book false savings.
                 console.print(f"[yellow]{case.name}: no champion to score with ({trained['verdict']}); "

@@ -39,6 +39,8 @@ def test_contract_problems_are_sentences(fraud):
     eco = replace(fraud.economics, sources={})
     assert any("review_cost_usd has no source" in p for p in check_usecase(replace(fraud, economics=eco)))
     assert check_usecase("not a use-case") == ["expected a deepto.usecase.UseCase, got str"]
+    assert any("demo_epochs must be a positive whole number or None, is 0" in p
+               for p in check_usecase(replace(fraud, demo_epochs=0)))
     per_class = replace(fraud.economics, manual_error_rate=(0.01, 0.1, 0.2),
                         sources={**fraud.economics.sources, "manual_error_rate": "a study"})
     assert any("manual_error_rate gives 3 rates; give one, or one per class (2)" in p
