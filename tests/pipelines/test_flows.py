@@ -99,6 +99,25 @@ def test_scoring_decides_every_case_and_books_kpis(trained, mlflow, platform_sto
     assert record["labelled"] is False and record["error_reduction"] is None
 
 
+def test_scoring_before_any_training_says_how_to_train_this_template(prefect_server, tmp_path, monkeypatch):
+    from deepto.errors import NoChampion
+    from deepto.usecase import load_registry
+    from pipelines.score import score_flow
+
+    crop = load_registry().get("crop-disease")
+    batch = crop.generate_batch(12, tmp_path / "photos", 0)
+    monkeypatch.setenv("DEEPTO_HOME", str(tmp_path / "empty-home"))
+    try:
+        with pytest.raises(NoChampion) as refused:
+            score_flow("crop-disease", str(batch), str(tmp_path / "decisions.csv"))
+    finally:
+        monkeypatch.undo()
+        runtime.ensure_mlflow(get_settings())  # the session's MLflow again, for the tests after this one
+    # The template's own demo size: 50,000 generated photos would take hours on a laptop.
+    assert "deepto train crop-disease --rows 1500" in str(refused.value) and "--data" in str(refused.value)
+    assert not (tmp_path / "decisions.csv").exists()
+
+
 def test_large_batches_score_on_ray_data_with_the_same_results_and_quietly(trained, mlflow, tmp_path, fraud,
                                                                           monkeypatch):
     import io
