@@ -44,9 +44,7 @@ def _score(settings, store, case, run_id, data: Path, out: str | None) -> dict:
     mlflow = runtime.ensure_mlflow(settings)
     bundle = io_step(tracking.load_bundle)(mlflow, case.name)
     if bundle is None:
-        raise NoChampion(f"{case.name} has no champion model yet. Train one first: `deepto train {case.name} --data "
-                         f"LABELLED_BATCH` on your own cases, or `deepto train {case.name} --rows {case.demo_rows}` on "
-                         "generated ones.")
+        raise NoChampion.of(case)
     stage(f"Validating {data}")
     started = time.perf_counter()
     frame = step(validate_batch)(case, data, False, store, settings.quarantine_dir, run_id)

@@ -1,5 +1,7 @@
 """Errors meant for people: what failed, where, and what to do about it."""
 
+from __future__ import annotations
+
 
 class DeeptoError(Exception):
     """An error the CLI prints as one readable message instead of a traceback."""
@@ -24,3 +26,10 @@ class ValidationFailed(DeeptoError):
 
 class NoChampion(DeeptoError):
     """Scoring was asked for a use-case that has no champion model yet."""
+
+    @classmethod
+    def of(cls, case) -> NoChampion:
+        """The error for ``case``, naming how to train it: at its demo size, not a size that takes hours."""
+        return cls(f"{case.name} has no champion model yet. Train one first: `deepto train {case.name} --data "
+                   f"LABELLED_BATCH` on your own cases, or `deepto train {case.name} --rows {case.demo_rows}` on "
+                   "generated ones.")

@@ -272,8 +272,12 @@ def champion_version(mlflow, usecase_name: str) -> str | None:
 
     try:
         return str(mlflow.MlflowClient().get_model_version_by_alias(usecase_name, CHAMPION).version)
-    except MlflowException:
-        return None
+    except MlflowException as exc:
+        # No registered model, or one without the alias. A tracking server that does not answer is not "no
+        # champion": saying so would send a team to retrain a model they have.
+        if exc.error_code in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"):
+            return None
+        raise
 
 
 def set_champion(mlflow, usecase_name: str, version: str) -> None:

@@ -127,8 +127,14 @@ def score(
     Example: deepto score fraud-detection --data today.csv --out decisions.csv
     """
     def action():
-        common.usecase_registry().get(usecase)
-        common.load_settings(verbose)
+        case = common.usecase_registry().get(usecase)
+        settings = common.load_settings(verbose)
+        from deepto import runtime, tracking
+        from deepto.errors import NoChampion
+
+        # Before Prefect is imported and its server started: a home that has never trained hears so at once.
+        if tracking.champion_version(runtime.ensure_mlflow(settings), case.name) is None:
+            raise NoChampion.of(case)
         from pipelines.score import score_flow
 
         summary = score_flow(usecase, str(data), str(out) if out else None)

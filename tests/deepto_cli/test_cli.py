@@ -43,6 +43,37 @@ def test_demo_refuses_an_unknown_template_before_training_any(tmp_path):
     assert not (tmp_path / "demo").exists()
 
 
+def test_scoring_on_a_home_that_never_trained_says_how_to_train_at_once(tmp_path):
+    from deepto.usecase import load_registry
+
+    batch = load_registry().get("crop-disease").generate_batch(6, tmp_path / "photos", 0)
+    result = deepto("score", "crop-disease", "--data", str(batch), home=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert "crop-disease has no champion model yet" in result.stdout
+    assert "deepto train crop-disease --rows 1500" in result.stdout
+    # Refused before the scoring flow: no Prefect server was started, no run recorded.
+    assert not (tmp_path / "prefect").exists() or not any((tmp_path / "prefect").iterdir())
+
+
+def test_a_tracking_server_that_does_not_answer_is_not_a_missing_champion(monkeypatch):
+    import socket
+    from types import SimpleNamespace
+
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    from deepto import tracking
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "5")
+    server = SimpleNamespace(MlflowClient=lambda: MlflowClient(tracking_uri=f"http://127.0.0.1:{closed}"))
+    with pytest.raises(MlflowException):
+        tracking.champion_version(server, "fraud-detection")
+
+
 def test_generate_then_validate(tmp_path):
     batch = tmp_path / "batch.csv"
     assert deepto("generate", "fraud-detection", "--rows", "300", "--out", str(batch), home=tmp_path).returncode == 0
