@@ -241,15 +241,8 @@ def _log_plots(mlflow, usecase, evaluation: Evaluation) -> None:
 
 def load_bundle(mlflow, usecase_name: str, version_or_alias: str = CHAMPION) -> ModelBundle | None:
     """The registered model and its scoring artifacts; None when there is no such version."""
-    from mlflow.exceptions import MlflowException
-
-    client = mlflow.MlflowClient()
-    try:
-        if version_or_alias.isdigit():
-            mv = client.get_model_version(usecase_name, version_or_alias)
-        else:
-            mv = client.get_model_version_by_alias(usecase_name, version_or_alias)
-    except MlflowException:
+    mv = _model_version(mlflow, usecase_name, version_or_alias)
+    if mv is None:
         return None
     process, kind = mv.tags.get(PROCESS_TAG, MODEL), mv.tags.get(KIND_TAG, DEEP)
     uri = f"models:/{usecase_name}/{mv.version}"
@@ -268,13 +261,22 @@ def load_bundle(mlflow, usecase_name: str, version_or_alias: str = CHAMPION) -> 
 
 def champion_version(mlflow, usecase_name: str) -> str | None:
     """The version the champion alias points at, without loading the model."""
+    mv = _model_version(mlflow, usecase_name, CHAMPION)
+    return None if mv is None else str(mv.version)
+
+
+def _model_version(mlflow, usecase_name: str, version_or_alias: str):
+    """The registry's entry, or None where the model, version or alias does not exist. A tracking server
+    that does not answer raises: read as "no champion", it would send a team to retrain a model they have
+    (and a retried scoring step would not retry)."""
     from mlflow.exceptions import MlflowException
 
+    client = mlflow.MlflowClient()
     try:
-        return str(mlflow.MlflowClient().get_model_version_by_alias(usecase_name, CHAMPION).version)
+        if version_or_alias.isdigit():
+            return client.get_model_version(usecase_name, version_or_alias)
+        return client.get_model_version_by_alias(usecase_name, version_or_alias)
     except MlflowException as exc:
-        # No registered model, or one without the alias. A tracking server that does not answer is not "no
-        # champion": saying so would send a team to retrain a model they have.
         if exc.error_code in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"):
             return None
         raise

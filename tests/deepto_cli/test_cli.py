@@ -72,6 +72,8 @@ def test_a_tracking_server_that_does_not_answer_is_not_a_missing_champion(monkey
     server = SimpleNamespace(MlflowClient=lambda: MlflowClient(tracking_uri=f"http://127.0.0.1:{closed}"))
     with pytest.raises(MlflowException):
         tracking.champion_version(server, "fraud-detection")
+    with pytest.raises(MlflowException):
+        tracking.load_bundle(server, "fraud-detection")
 
 
 def test_generate_then_validate(tmp_path):
