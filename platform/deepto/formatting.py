@@ -119,7 +119,8 @@ _KIND_WORDS = {
                  "batch (`deepto score USECASE --data batch.csv`); errors and money once its outcomes are known."),
     "projected": ("Projected", "held-out cases at training",
                   "No held-out evaluation of a champion in this range: a training run whose model the gate "
-                  "promotes books one (`deepto train USECASE --rows 50000`)."),
+                  "promotes books one (`deepto train USECASE --data LABELLED_BATCH`, or `--rows N` on generated "
+                  "cases)."),
 }
 
 
