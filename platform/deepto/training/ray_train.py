@@ -8,6 +8,7 @@ the last one. GPUs train with bf16 autocast.
 
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 import threading
@@ -359,5 +360,10 @@ def _worker(train_loop_config: dict) -> None:
             batch_size=COLLECT_BATCH, batch_format="numpy")
         return Shard.collect(batches, config.cache_max_bytes)
 
-    fit(session, loop_config["build_model"], loop_config["meta"], config, shard("train"), shard("val"),
-        loop_config["objective"])
+    # A PyTorch optimizer imports torch._dynamo when it is made (2.4 s on a 2-core machine, every run: each
+    # run's workers are new processes); this worker imports it while it waits for Ray Data to decode.
+    preload = threading.Thread(target=importlib.import_module, args=("torch._dynamo",), daemon=True)
+    preload.start()
+    train, val = shard("train"), shard("val")
+    preload.join()
+    fit(session, loop_config["build_model"], loop_config["meta"], config, train, val, loop_config["objective"])
