@@ -114,6 +114,10 @@ def test_training_data_reaches_ray_shuffled_and_whole(generated, ray_session):
         assert not np.array_equal(shard.labels, np.sort(shard.labels))
         if len(case.class_names) > 2:
             assert len(np.unique(shard.labels[:64])) >= min(4, len(case.class_names))
+    # Each worker holds its slice of the seeded permutation in that order, however many tasks decoded it.
+    permuted = np.random.default_rng(0).permutation(prepared.split[0])
+    for rank, shard in enumerate(shards):
+        np.testing.assert_array_equal(shard.labels, prepared.labels[permuted[rank::2]])
     # The same seed and worker count give every worker the same cases, decoded the same way.
     again = Shard.collect(workflow.datasets(case, prepared, 2, 0)[0][1].iter_batches(batch_size=97,
                                                                                       batch_format="numpy"))
