@@ -114,7 +114,7 @@ def test_training_data_reaches_ray_shuffled_and_whole(generated, ray_session):
         assert not np.array_equal(shard.labels, np.sort(shard.labels))
         if len(case.class_names) > 2:
             assert len(np.unique(shard.labels[:64])) >= min(4, len(case.class_names))
-    # Each worker holds its slice of the seeded permutation in that order, however many tasks decoded it.
+    # Each worker holds its slice of the seeded permutation in that order, whatever order Ray Data delivered.
     permuted = np.random.default_rng(0).permutation(prepared.split[0])
     for rank, shard in enumerate(shards):
         np.testing.assert_array_equal(shard.labels, prepared.labels[permuted[rank::2]])
