@@ -7,6 +7,14 @@ severity 1), how often an ECG is recorded and which rhythms severity brings, and
 and nurses use for it. Shares roughly follow US emergency visit mixes (injuries, minor illness and
 abdominal pain first; chest pain and breathing problems next; strokes, major trauma and overdoses
 few); they are a design choice, not a measurement.
+
+A heart attack does not always come as chest pain: 33% of 434,877 patients with a myocardial
+infarction in the US National Registry had none at presentation (Canto et al., 'Prevalence, clinical
+characteristics, and mortality among patients with myocardial infarction presenting without chest
+pain', JAMA 283(24), 2000); shortness of breath, nausea or epigastric pain and fainting were what
+they came with, and they were older. So ST elevation arises in breathing problems, abdominal pain
+and syncope too (about 37% of the generated STEMIs): such a patient has the vital signs and words of
+the presentation, an ECG as often as others with the same complaint and age, and ESI level 2.
 """
 
 from __future__ import annotations
@@ -43,7 +51,8 @@ PRESENTATIONS = (
     Presentation("abdominal_pain", 0.12, (2, 4), (0.05, 0.25, 0.70),
                  ("abdominal pain", "abd pain with vomiting", "{side} lower quadrant pain", "epigastric pain",
                   "nausea vomiting and diarrhea", "stomach cramps", "flank pain"),
-                 {"hr": 28, "sbp": -22, "temp": 1.2, "pain": 6, "rr": 4}, ecg_share=0.15),
+                 {"hr": 28, "sbp": -22, "temp": 1.2, "pain": 6, "rr": 4}, ecg_share=0.15,
+                 rhythms=(("stemi", 0.25, 0.06),)),
     Presentation("back_pain_headache", 0.08, (1.5, 6), (0.35, 0.45, 0.20),
                  ("low back pain", "headache", "migraine", "neck pain", "back spasm after lifting"),
                  {"sbp": 15, "pain": 6}, ecg_share=0.05),
@@ -60,7 +69,7 @@ PRESENTATIONS = (
                  ("shortness of breath", "sob", "difficulty breathing", "wheezing", "can't catch breath",
                   "asthma attack", "copd exacerbation", "cough with shortness of breath"),
                  {"rr": 18, "spo2": -15, "hr": 25, "temp": 0.4, "avpu": 0.5}, ecg_share=0.6, elderly=True,
-                 rhythms=(("af", 0.3, 0.15),)),
+                 rhythms=(("stemi", 0.3, 0.08), ("af", 0.3, 0.15))),
     Presentation("infection", 0.07, (2, 3.5), (0.05, 0.3, 0.65),
                  ("fever", "fever and chills", "feels unwell with fever", "fever and confusion",
                   "urinary symptoms with fever", "cellulitis of {part}"),
@@ -80,7 +89,8 @@ PRESENTATIONS = (
                  {"avpu": 1.5, "rr": -8, "spo2": -13, "hr": -4}, high_risk=True, ecg_share=0.5),
     Presentation("syncope", 0.04, (2, 4), (0.05, 0.25, 0.70),
                  ("fainted", "syncope", "passed out", "collapsed at home", "dizzy and fell"),
-                 {"sbp": -18}, high_risk=False, ecg_share=0.9, elderly=True, rhythms=(("brady", 0.5, 0.4),)),
+                 {"sbp": -18}, high_risk=False, ecg_share=0.9, elderly=True,
+                 rhythms=(("stemi", 0.3, 0.08), ("brady", 0.5, 0.4))),
     Presentation("mental_health", 0.03, (1.5, 4), (0.6, 0.3, 0.1),
                  ("suicidal thoughts", "anxiety", "panic attack", "depression", "hearing voices"),
                  {"hr": 18}, ecg_share=0.1),

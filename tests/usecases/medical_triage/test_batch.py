@@ -52,3 +52,32 @@ def test_the_generator_writes_rare_critical_patients_and_messy_records(frame):
     assert frame["respiratory_rate"].isna().any() and frame["temperature_c"].isna().any()
     assert frame["chief_complaint"].nunique() > 100
     assert np.isnan(frame["ecg_sampling_rate_hz"][frame["ecg_path"].str.endswith(".hea")]).any()
+
+
+def test_a_third_of_heart_attacks_come_without_chest_pain_and_only_the_strip_tells():
+    from usecases.medical_triage import generator
+
+    drawn = generator._visits(np.random.default_rng(0), 15_000)
+    stemi = drawn[drawn["rhythm"] == "stemi"]
+    atypical = stemi["presentation"] != "chest_pain"
+    assert 0.25 < atypical.mean() < 0.45  # Canto et al. 2000: 33%
+    assert set(stemi.loc[atypical, "presentation"]) == {"breathing", "abdominal_pain", "syncope"}
+    assert (stemi["acuity"] <= 2).mean() > 0.95  # ESI 2 for ST elevation; 3% of levels are one step off
+    # Their vital signs are those of their presentation's other patients of like severity.
+    others = drawn[(drawn["presentation"] == "abdominal_pain") & (drawn["rhythm"] == "sinus") & (drawn["severity"] >= 0.25)]
+    assert abs(stemi.loc[atypical & (stemi["presentation"] == "abdominal_pain"), "heart_rate"].mean()
+               - others["heart_rate"].mean()) < 5
+
+
+def test_the_ecg_value_analysis_tells_the_classical_model_the_true_rhythm_of_visits_with_a_strip(tmp_path):
+    from usecases.medical_triage import ecg_value, generator
+
+    path, drawn = generator.draw(400, tmp_path / "batch", 3)
+    frame, rhythm = load_batch(path), drawn.set_index("visit_id")["rhythm"]
+    flags = ecg_value.rhythm_flags(frame, rhythm)
+    recorded = (frame["ecg_path"] != "").to_numpy()
+    assert not flags[~recorded].any()
+    for column, name in enumerate(ecg_value.RHYTHMS):
+        assert flags[:, column].sum() == ((drawn["rhythm"] == name).to_numpy() & recorded).sum()
+    costs = ecg_value.measure(frame, rhythm, 3)
+    assert set(costs) == {"classical", "classical_true_rhythm"} and all(c > 0 for c in costs.values())
