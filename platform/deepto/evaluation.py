@@ -185,15 +185,23 @@ def score_baselines(usecase: UseCase, frame: pd.DataFrame, labels: np.ndarray, s
     """
     train, val, test = split
     eco = usecase.economics
+    if usecase.history is None:
+        # A row's scores read that row only, so the rows that are priced are scored (and timed) on
+        # their own, not the training rows again (crop disease's photo features, triage's strips).
+        scoring = frame.iloc[np.concatenate([val, test])].reset_index(drop=True)
+        at_val, at_test = np.arange(len(val)), np.arange(len(val), len(val) + len(test))
+    else:
+        # Each case's features read its entity's earlier cases, which may be training rows.
+        scoring, at_val, at_test = frame, val, test
     scored, fitted_baselines = {}, {}
     for name, factory in usecase.baselines.items():
         started = time.perf_counter()
         baseline = factory().fit(frame, labels, train)
         fitted = time.perf_counter()
-        probs = np.asarray(baseline.predict_proba(frame), dtype=float)
-        per_case = (time.perf_counter() - fitted) / max(len(frame), 1)
+        probs = np.asarray(baseline.predict_proba(scoring), dtype=float)
+        per_case = (time.perf_counter() - fitted) / max(len(scoring), 1)
         fit_cost = kpis.compute_cost_usd(fitted - started, 1, 0, eco.cpu_core_hour_usd, eco.gpu_hour_usd)
-        scored[name] = Scored(name, probs[val], probs[test], per_case, fit_cost, fitted - started,
+        scored[name] = Scored(name, probs[at_val], probs[at_test], per_case, fit_cost, fitted - started,
                               getattr(baseline, "practised_policy", None))
         fitted_baselines[name] = baseline
     return scored, fitted_baselines

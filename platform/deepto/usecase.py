@@ -54,7 +54,11 @@ class Baseline(Protocol):
     def fit(self, frame: pd.DataFrame, labels: np.ndarray, rows: np.ndarray) -> Baseline: ...
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
-        """Class probabilities (or scores in [0, 1]) of shape (rows, classes)."""
+        """Class probabilities (or scores in [0, 1]) of shape (rows, classes).
+
+        A row's scores may read other rows only through the use-case's ``history`` (each entity's
+        earlier cases); without one, evaluation scores the validation and test rows on their own.
+        """
 
 
 @dataclass(frozen=True)
