@@ -4,8 +4,9 @@ The classical baseline reads a strip as a bedside monitor does (rate, regularity
 fits it a second time with the generator's true rhythm of every visit that has a strip (ST
 elevation, ventricular tachycardia, atrial fibrillation, SVT: what a perfect reader of the strip
 would know) and prices both on the held-out visits, with the split and policy selection of
-``deepto train``. The difference bounds what a model that reads the strip can gain over the
-classical one; the generator's docstring says why it is not zero.
+``deepto train``. The difference is what reading the strip perfectly is worth to the classical
+model, not a bound on the deep model's lead (which also comes from how it reads everything else);
+the generator's docstring says why it is not zero.
 
     python -m usecases.medical_triage.ecg_value --rows 30000 --seed 0 --out /tmp/ecg_value
 """
