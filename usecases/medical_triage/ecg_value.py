@@ -5,8 +5,8 @@ fits it a second time with the generator's true rhythm of every visit that has a
 elevation, ventricular tachycardia, atrial fibrillation, SVT: what a perfect reader of the strip
 would know) and prices both on the held-out visits, with the split and policy selection of
 ``deepto train``. The difference is what reading the strip perfectly is worth to the classical
-model, not a bound on the deep model's lead (which also comes from how it reads everything else);
-the generator's docstring says why it is not zero.
+model, within what one policy choice on the validation visits varies (a few percent: seeds 0, 1 and
+2 of 30,000 visits gave 3.7% less, 1.5% more, 2.3% more), and not a bound on the deep model's lead.
 
     python -m usecases.medical_triage.ecg_value --rows 30000 --seed 0 --out /tmp/ecg_value
 """
@@ -66,9 +66,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     path, drawn = generator.draw(args.rows, args.out, args.seed)
     costs = measure(USECASE.load_batch(path), drawn.set_index("visit_id")["rhythm"], args.seed)
-    gain = 1 - costs["classical_true_rhythm"] / costs["classical"]
+    change = costs["classical_true_rhythm"] / costs["classical"] - 1
     print(f"{args.rows} visits, seed {args.seed}: classical ${costs['classical']:,.2f}, told the true rhythm "
-          f"${costs['classical_true_rhythm']:,.2f} ({gain:.1%} less)")
+          f"${costs['classical_true_rhythm']:,.2f} ({abs(change):.1%} {'more' if change > 0 else 'less'})")
 
 
 if __name__ == "__main__":

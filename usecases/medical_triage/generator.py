@@ -13,8 +13,8 @@ patients are rare, as in real departments.
 One change was made after measuring: the first generator gave ST elevation only to chest pain
 patients, who are high-risk ESI level 2 whatever their ECG shows, so a strip's shape was worth
 nothing to triage (a classical model told each visit's true rhythm was no cheaper). ST elevation in
-atypical presentations (presentations.py, with its source) is what real departments see and what
-makes an ECG matter. No parameter was tuned on any method's results.
+atypical presentations (presentations.py, with its source) is what real departments see, and gives
+the strip's shape a bearing on the level. No parameter was tuned on any method's results.
 """
 
 from __future__ import annotations
