@@ -14,6 +14,8 @@ model, within what one policy choice on the validation visits varies (a few perc
 from __future__ import annotations
 
 import argparse
+import dataclasses
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -47,15 +49,15 @@ class TrueRhythm(ClassicalBaseline):
 def measure(frame: pd.DataFrame, rhythm: pd.Series, seed: int) -> dict[str, float]:
     """Held-out expected cost (USD) of the classical model without and with the true rhythm.
 
-    ``frame`` is a loaded batch, ``rhythm`` the generator's true rhythm by visit id.
+    ``frame`` is a loaded batch, ``rhythm`` the generator's true rhythm by visit id. Both are scored
+    and priced as ``deepto train`` scores and prices its baselines.
     """
-    labels, split = USECASE.encode_labels(frame), USECASE.split_rows(frame, seed)
-    out = {}
-    for name, model in {"classical": ClassicalBaseline(seed), "classical_true_rhythm": TrueRhythm(rhythm, seed)}.items():
-        proba = np.asarray(model.fit(frame, labels, split[0]).predict_proba(frame), dtype=float)
-        scored = evaluation.Scored(name, proba[split[1]], proba[split[2]], 0.0, 0.0, 0.0, None)
-        out[name] = round(evaluation.price(USECASE, frame, labels, split, scored).expected_cost_usd, 2)
-    return out
+    case = dataclasses.replace(USECASE, baselines={"classical": partial(ClassicalBaseline, seed=seed),
+                                                   "classical_true_rhythm": partial(TrueRhythm, rhythm, seed=seed)})
+    labels, split = case.encode_labels(frame), case.split_rows(frame, seed)
+    scored, _ = evaluation.score_baselines(case, frame, labels, split)
+    return {name: round(evaluation.price(case, frame, labels, split, s).expected_cost_usd, 2)
+            for name, s in scored.items()}
 
 
 def main(argv: list[str] | None = None) -> None:
